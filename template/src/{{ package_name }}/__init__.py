@@ -1,0 +1,1 @@
+"""The service package; ``python -m`` it to serve (see README.md)."""

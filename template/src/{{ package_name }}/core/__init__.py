@@ -1,0 +1,1 @@
+"""Production patterns shared by every adapter: no web framework, no ORM."""

@@ -1,0 +1,140 @@
+"""Structured logging: one JSON object per line, correlation id on every line.
+
+structlog is configured once. Its own loggers render straight to stdout (the
+fast path); stdlib loggers (uvicorn, alembic, SQLAlchemy) go through the same
+processors via ``ProcessorFormatter``, so every line has the same shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any, Literal
+
+import orjson
+import structlog
+from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
+
+LogFormat = Literal["json", "console"]
+
+_REDACTED = "[redacted]"
+_SECRET_KEYS = frozenset(
+    {"password", "password_hash", "token", "access_token", "authorization", "secret"}
+)
+
+
+def _redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """Blank out values whose key names a secret, whoever logged them."""
+    for key in _SECRET_KEYS.intersection(event_dict):
+        event_dict[key] = _REDACTED
+    return event_dict
+
+
+def _name_logger(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """Publish the name given to :func:`get_logger` as ``logger``."""
+    name = event_dict.pop("logger_name", None)
+    if name is not None:
+        event_dict["logger"] = name
+    return event_dict
+
+
+def _orjson_dumps(value: Any, **_: Any) -> bytes:
+    return orjson.dumps(value, default=repr)
+
+
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _name_logger,
+        _redact_secrets,
+    ]
+
+
+def _renderer(fmt: LogFormat) -> Processor:
+    if fmt == "console":
+        return structlog.dev.ConsoleRenderer()
+    return structlog.processors.JSONRenderer(serializer=_orjson_dumps)
+
+
+def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
+    """Configure structlog and the stdlib root logger to write to stdout.
+
+    Args:
+        level: Minimum level name, e.g. ``INFO``.
+        fmt: ``json`` for one object per line, ``console`` for humans.
+    """
+    numeric_level = logging.getLevelNamesMapping()[level.upper()]
+    shared = _shared_processors()
+    tracebacks: Processor = (
+        structlog.processors.dict_tracebacks
+        if fmt == "json"
+        else structlog.processors.format_exc_info
+    )
+    structlog.configure(
+        processors=[*shared, tracebacks, _renderer(fmt)],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
+        logger_factory=_StdoutLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, tracebacks],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            _StringRenderer(_renderer(fmt)),
+        ],
+    )
+    handler = _StdoutHandler()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(numeric_level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+class _StdoutLogger:
+    """Write each line, whole, to whatever ``sys.stdout`` is at that moment."""
+
+    def __init__(self, *_: object) -> None:
+        pass
+
+    def msg(self, message: str | bytes) -> None:
+        """Write one rendered line and flush it (containers read stdout live)."""
+        stream = sys.stdout
+        if isinstance(message, bytes):
+            stream.buffer.write(message + b"\n")
+        else:
+            stream.write(message + "\n")
+        stream.flush()
+
+    debug = info = warning = error = critical = exception = msg
+
+
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stdlib handler that, like :class:`_StdoutLogger`, follows ``sys.stdout``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write ``record`` to the current ``sys.stdout``."""
+        self.stream = sys.stdout
+        super().emit(record)
+
+
+class _StringRenderer:
+    """Adapt a renderer that may return bytes to the str ``logging`` expects."""
+
+    def __init__(self, renderer: Processor) -> None:
+        self._renderer = renderer
+
+    def __call__(self, logger: WrappedLogger, name: str, event_dict: EventDict) -> str:
+        rendered = self._renderer(logger, name, event_dict)
+        return rendered.decode() if isinstance(rendered, bytes) else str(rendered)
+
+
+def get_logger(name: str) -> FilteringBoundLogger:
+    """Return a structlog logger whose lines carry ``logger=name``."""
+    logger: FilteringBoundLogger = structlog.get_logger(logger_name=name)
+    return logger

@@ -1,0 +1,122 @@
+"""Security context: who is calling, from where, under which correlation id.
+
+The client IP comes from the socket peer unless that peer is a trusted proxy;
+only then are ``X-Forwarded-For`` / ``X-Real-IP`` believed, taking the rightmost
+hop that is not itself a trusted proxy, so a client cannot choose its own IP.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityContext:
+    """Facts about the current request that security decisions and logs need."""
+
+    client_ip: str
+    user_agent: str
+    correlation_id: str
+
+
+_current: ContextVar[SecurityContext | None] = ContextVar(
+    "security_context", default=None
+)
+
+
+def current_context() -> SecurityContext | None:
+    """Return the context of the request being served, if any."""
+    return _current.get()
+
+
+def current_correlation_id() -> str:
+    """Return the current request's correlation id, or a fresh one outside one."""
+    context = _current.get()
+    return context.correlation_id if context else new_request_id()
+
+
+def set_context(context: SecurityContext | None) -> Token[SecurityContext | None]:
+    """Make ``context`` current; returns a token for :func:`reset_context`."""
+    return _current.set(context)
+
+
+def reset_context(token: Token[SecurityContext | None]) -> None:
+    """Restore the context that was current before :func:`set_context`."""
+    _current.reset(token)
+
+
+def new_request_id() -> str:
+    """Return a fresh, unguessable request id."""
+    return uuid.uuid4().hex
+
+
+def accept_request_id(candidate: str | None) -> str:
+    """Keep a client's request id if it is safe to log and echo, else make one."""
+    if candidate and _REQUEST_ID.fullmatch(candidate):
+        return candidate
+    return new_request_id()
+
+
+def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """Parse IPs and CIDRs such as ``10.0.0.1`` or ``10.0.0.0/8``.
+
+    Raises:
+        ValueError: If an entry is not an IP address or network.
+    """
+    return tuple(ipaddress.ip_network(value.strip(), strict=False) for value in values)
+
+
+class ClientIPResolver:
+    """Decide the client IP from the socket peer and forwarding headers."""
+
+    def __init__(self, trusted_proxies: Sequence[IPNetwork] = ()) -> None:
+        self._trusted = tuple(trusted_proxies)
+
+    def is_trusted(self, address: str) -> bool:
+        """Return whether ``address`` is one of the trusted proxies."""
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self._trusted)
+
+    def resolve(
+        self, peer: str | None, forwarded_for: str | None, real_ip: str | None
+    ) -> str:
+        """Return the IP of the client behind any trusted proxies.
+
+        Args:
+            peer: The socket peer address (``None`` for unix sockets).
+            forwarded_for: The raw ``X-Forwarded-For`` header, if any.
+            real_ip: The raw ``X-Real-IP`` header, if any.
+        """
+        client = peer or "unknown"
+        if not self._trusted or not self.is_trusted(client):
+            return client
+        hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+        if not hops and real_ip:
+            hops = [real_ip.strip()]
+        for hop in reversed(hops):
+            if not _is_ip(hop):
+                return client
+            client = hop
+            if not self.is_trusted(hop):
+                break
+        return client
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""The service's domain: entities, the ports they need, and their use cases."""

@@ -1,0 +1,159 @@
+"""Users: registration, login with throttling, and profile updates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from ..core.errors import AuthenticationError, NotFoundError, RateLimitedError
+from ..core.logging import get_logger
+from ..core.passwords import PasswordHasher
+from ..core.rate_limit import Limit, RateLimiter
+from ..core.tokens import AccessToken, TokenService
+
+_logger = get_logger(__name__)
+
+INVALID_CREDENTIALS = "Invalid email or password."
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A registered account. ``password_hash`` never leaves the service."""
+
+    id: uuid.UUID
+    email: str
+    password_hash: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """What registration stores."""
+
+    email: str
+    password_hash: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+
+
+class UserRepository(Protocol):
+    """Where users live. Emails are compared lower-cased."""
+
+    async def add(self, user: NewUser) -> User:
+        """Store a new user; raise ``ConflictError`` if the email is taken."""
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        """Return the user with this id, if any."""
+
+    async def get_by_email(self, email: str) -> User | None:
+        """Return the user with this (lower-cased) email, if any."""
+
+    async def update(self, user_id: uuid.UUID, changes: Mapping[str, object]) -> User:
+        """Apply ``changes``; raise ``NotFoundError`` or ``ConflictError``."""
+
+
+class UserService:
+    """Use cases of accounts; knows nothing of HTTP or SQL."""
+
+    def __init__(
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        tokens: TokenService,
+        limiter: RateLimiter,
+        login_limit: Limit,
+    ) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._tokens = tokens
+        self._limiter = limiter
+        self._login_limit = login_limit
+
+    async def register(
+        self,
+        email: str,
+        password: str,
+        *,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        phone: str | None = None,
+    ) -> User:
+        """Create an account; raise ``ConflictError`` if the email is taken."""
+        password_hash = await self._hasher.hash(password)
+        user = await self._users.add(
+            NewUser(
+                email=email.lower(),
+                password_hash=password_hash,
+                first_name=first_name,
+                last_name=last_name,
+                phone=phone,
+            )
+        )
+        _logger.info("user_registered", user_id=str(user.id))
+        return user
+
+    async def login(self, email: str, password: str) -> AccessToken:
+        """Exchange credentials for a token.
+
+        The per-account limit is counted before any hashing, so a throttled
+        attempt costs almost nothing; a success clears the count.
+
+        Raises:
+            RateLimitedError: Too many failed attempts for this email.
+            AuthenticationError: Unknown email or wrong password (same error).
+        """
+        email = email.lower()
+        try:
+            await self._limiter.hit(self._login_limit, email)
+        except RateLimitedError:
+            _logger.warning("login_attempt", outcome="rate_limited", email=email)
+            raise
+        user = await self._users.get_by_email(email)
+        if user is None:
+            await self._hasher.verify_dummy(password)
+        elif await self._hasher.verify(password, user.password_hash):
+            await self._limiter.reset(self._login_limit, email)
+            await self._upgrade_hash(user, password)
+            _logger.info("login_attempt", outcome="success", user_id=str(user.id))
+            return self._tokens.issue(user.id)
+        _logger.warning("login_attempt", outcome="failure", email=email)
+        raise AuthenticationError(INVALID_CREDENTIALS)
+
+    async def _upgrade_hash(self, user: User, password: str) -> None:
+        """Re-hash with the current settings if the stored hash is weaker."""
+        if self._hasher.needs_rehash(user.password_hash):
+            new_hash = await self._hasher.hash(password)
+            await self._users.update(user.id, {"password_hash": new_hash})
+            _logger.info("password_hash_upgraded", user_id=str(user.id))
+
+    async def authenticate(self, token: str) -> User:
+        """Return the user a bearer token names.
+
+        Raises:
+            AuthenticationError: If the token is invalid or its user is gone.
+        """
+        user = await self._users.get(self._tokens.verify(token))
+        if user is None:
+            raise AuthenticationError
+        return user
+
+    async def update_profile(
+        self, user: User, changes: Mapping[str, str | None]
+    ) -> User:
+        """Change profile fields; raise ``ConflictError`` if the email is taken."""
+        fields = dict(changes)
+        if fields.get("email") is not None:
+            fields["email"] = str(fields["email"]).lower()
+        if not fields:
+            return user
+        try:
+            return await self._users.update(user.id, fields)
+        except NotFoundError as exc:
+            raise AuthenticationError from exc

@@ -1,0 +1,1 @@
+"""SQLAlchemy adapters implementing the domain's repository ports."""

@@ -1,0 +1,1 @@
+"""HTTP adapters. Framework-neutral pieces live here; each framework has a folder."""

@@ -1,0 +1,117 @@
+"""Domain errors as RFC 9457 problem details, the same for every framework.
+
+This is the one place that maps the exception hierarchy to HTTP status codes.
+Owners map their own ``ServiceError`` subclasses with :func:`register_error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+
+from ..core.errors import (
+    AuthenticationError,
+    ConflictError,
+    ExternalServiceError,
+    FieldError,
+    NotFoundError,
+    RateLimitedError,
+    ServiceError,
+    ValidationError,
+)
+from ..core.security import current_correlation_id
+
+PROBLEM_JSON = "application/problem+json"
+INTERNAL_ERROR = "Internal server error"
+UNAVAILABLE = "Service unavailable"
+
+_STATUS: dict[type[ServiceError], int] = {
+    ValidationError: 422,
+    AuthenticationError: 401,
+    NotFoundError: 404,
+    ConflictError: 409,
+    RateLimitedError: 429,
+    ExternalServiceError: 503,
+}
+
+
+def register_error(error_type: type[ServiceError], status: int) -> None:
+    """Map an owner-defined ``ServiceError`` subclass to an HTTP status."""
+    _STATUS[error_type] = status
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem response: status, JSON body and extra headers."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def render(self) -> bytes:
+        """Return the body as JSON bytes."""
+        return orjson.dumps(self.body)
+
+
+def problem(status: int, detail: str, **extra: Any) -> dict[str, Any]:
+    """Return an RFC 9457 body carrying the current correlation id."""
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "correlation_id": current_correlation_id(),
+        **extra,
+    }
+
+
+def status_of(error: ServiceError) -> int:
+    """Return the HTTP status of ``error`` (its nearest mapped ancestor's)."""
+    for error_type in type(error).__mro__:
+        if error_type in _STATUS:
+            return _STATUS[error_type]
+    return 500
+
+
+def from_service_error(error: ServiceError) -> Problem:
+    """Translate a domain error; 5xx bodies never carry internal details."""
+    status = status_of(error)
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    detail = error.detail
+    if isinstance(error, ValidationError):
+        extra["errors"] = [_field(e) for e in error.errors]
+    if isinstance(error, RateLimitedError):
+        headers["Retry-After"] = str(error.retry_after)
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status >= 500:
+        detail = UNAVAILABLE if status == 503 else INTERNAL_ERROR
+    return Problem(status, problem(status, detail, **extra), headers)
+
+
+def from_validation(errors: Iterable[FieldError]) -> Problem:
+    """Return the uniform 422 problem for invalid input."""
+    return Problem(
+        422,
+        problem(422, "The request is invalid.", errors=[_field(e) for e in errors]),
+    )
+
+
+def from_status(status: int, headers: Mapping[str, str] | None = None) -> Problem:
+    """Return a problem for a bare HTTP status (404 route, 405 method, ...)."""
+    detail = INTERNAL_ERROR if status >= 500 else HTTPStatus(status).description
+    return Problem(status, problem(status, detail), dict(headers or {}))
+
+
+def internal_error() -> Problem:
+    """Return the generic 500 problem."""
+    return from_status(500)
+
+
+def _field(error: FieldError) -> dict[str, str]:
+    return {"field": error.field, "message": error.message, "type": error.type}

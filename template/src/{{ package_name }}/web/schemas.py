@@ -1,0 +1,199 @@
+"""Request and response bodies, shared by every framework adapter.
+
+Validation lives here, so both frameworks refuse the same input with the same
+422: no NUL bytes in any text (PostgreSQL cannot store them), bounded lengths,
+real email addresses, passwords of 8 to 128 characters in any script.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from ..domain.resources import Page, Resource
+from ..domain.users import User
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        msg = "must not contain NUL characters"
+        raise ValueError(msg)
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+Email = Annotated[EmailStr, StringConstraints(max_length=320), NoNul]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128), NoNul]
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul]
+Phone = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=10, max_length=15, pattern=r"^\+?[0-9]+$"
+    ),
+    Field(examples=["+14155550123"]),
+]
+ResourceName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+]
+Description = Annotated[str, StringConstraints(max_length=2000), NoNul]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=1_000)
+
+
+class RegisterRequest(_Input):
+    """Registration form."""
+
+    email: Email
+    password: Password
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    phone: Phone | None = None
+
+
+class LoginRequest(_Input):
+    """Credentials."""
+
+    email: Email
+    password: Password
+
+
+class UpdateProfileRequest(_Input):
+    """Profile changes; omitted fields stay as they are."""
+
+    email: Email | None = None
+    phone: Phone | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+
+    @model_validator(mode="after")
+    def _email_cannot_be_removed(self) -> Self:
+        if "email" in self.model_fields_set and self.email is None:
+            msg = "email cannot be null"
+            raise ValueError(msg)
+        return self
+
+    def changes(self) -> dict[str, str | None]:
+        """Return only the fields the client sent."""
+        return self.model_dump(exclude_unset=True)
+
+
+class ResourceCreate(_Input):
+    """A new resource."""
+
+    name: ResourceName
+    description: Description | None = None
+
+
+class UserOut(BaseModel):
+    """A user as clients see it: never a password or hash."""
+
+    id: uuid.UUID
+    email: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        """Project a domain user."""
+        return cls(
+            id=user.id,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            phone=user.phone,
+            created_at=user.created_at,
+        )
+
+
+class TokenOut(BaseModel):
+    """An access token."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
+    expires_in: int
+
+
+class ResourceOut(BaseModel):
+    """A resource."""
+
+    id: uuid.UUID
+    name: str
+    description: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, resource: Resource) -> ResourceOut:
+        """Project a domain resource."""
+        return cls(
+            id=resource.id,
+            name=resource.name,
+            description=resource.description,
+            created_at=resource.created_at,
+        )
+
+
+class ResourcePage(BaseModel):
+    """One page of resources."""
+
+    items: list[ResourceOut]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, page: Page) -> ResourcePage:
+        """Project a domain page."""
+        return cls(
+            items=[ResourceOut.of(item) for item in page.items],
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+
+class LiveOut(BaseModel):
+    """Liveness."""
+
+    status: str
+
+
+class ReadyOut(BaseModel):
+    """Readiness, with the outcome of each dependency check."""
+
+    status: str
+    checks: dict[str, str]
+
+
+class FieldErrorOut(BaseModel):
+    """One invalid field of a 422."""
+
+    field: str
+    message: str
+    type: str
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    correlation_id: str
+    errors: list[FieldErrorOut] | None = None
+    checks: dict[str, str] | None = None

@@ -1,0 +1,1 @@
+"""The FastAPI adapter: app factory, dependencies, error handlers, routes."""

@@ -1,0 +1,79 @@
+"""Exception handlers: every error leaves as ``application/problem+json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from ...core.errors import FieldError, ServiceError
+from ..problems import (
+    PROBLEM_JSON,
+    Problem,
+    from_service_error,
+    from_status,
+    from_validation,
+)
+
+# Only documented problem responses: the generated schema names them once.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": description,
+        "content": {
+            PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+        },
+    }
+    for status, description in {
+        401: "Missing, malformed, tampered or expired credentials",
+        404: "Not found",
+        409: "Conflicts with an existing item",
+        422: "Invalid input",
+        429: "Too many attempts",
+        503: "A dependency is unavailable",
+    }.items()
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Return the OpenAPI ``responses`` entries for these error statuses."""
+    return {status: ERROR_RESPONSES[status] for status in statuses}
+
+
+def respond(problem: Problem) -> Response:
+    """Return ``problem`` as an ``application/problem+json`` response."""
+    return Response(
+        problem.render(),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=problem.headers,
+    )
+
+
+def _field_error(error: dict[str, Any]) -> FieldError:
+    location = [str(part) for part in error.get("loc", ())]
+    if location[:1] == ["body"] and len(location) > 1:
+        location = location[1:]
+    return FieldError(
+        field=".".join(location) or "body",
+        message=str(error.get("msg", "invalid")),
+        type=str(error.get("type", "value_error")),
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through the shared problem mapping."""
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(_: Request, exc: ServiceError) -> Response:
+        return respond(from_service_error(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        return respond(from_validation(_field_error(e) for e in exc.errors()))
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_: Request, exc: HTTPException) -> Response:
+        return respond(from_status(exc.status_code, exc.headers))

@@ -1,0 +1,196 @@
+"""Registration and login over HTTP: validation, conflicts, throttling."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import PASSWORD, AccountFactory
+from tests.support import assert_problem, error_fields
+
+
+async def register(client: httpx.AsyncClient, **body: object) -> httpx.Response:
+    payload: dict[str, object] = {"email": "ada@example.com", "password": PASSWORD}
+    return await client.post("/auth/register", json={**payload, **body})
+
+
+async def login(
+    client: httpx.AsyncClient, email: str, password: str, **headers: str
+) -> httpx.Response:
+    body = {"email": email, "password": password}
+    return await client.post("/auth/login", json=body, headers=headers)
+
+
+async def test_register_returns_the_user_without_secrets(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await register(
+        client, first_name="Ada", last_name="Lovelace", phone="+441234567890"
+    )
+
+    assert response.status_code == 201
+    user = response.json()
+    assert set(user) == {
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "created_at",
+    }
+    assert user["email"] == "ada@example.com"
+    assert user["phone"] == "+441234567890"
+    assert PASSWORD not in response.text
+
+
+async def test_register_refuses_a_taken_email_whatever_its_case(
+    client: httpx.AsyncClient,
+) -> None:
+    await register(client)
+
+    response = await register(client, email="ADA@Example.COM")
+
+    assert (
+        assert_problem(response, 409)["detail"] == "This email is already registered."
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "short"}, "password"),
+        ({"password": "x" * 129}, "password"),
+        ({"first_name": "x" * 101}, "first_name"),
+        ({"last_name": ""}, "last_name"),
+        ({"phone": "123"}, "phone"),
+        ({"phone": "1234567890123456"}, "phone"),
+        ({"phone": "12345abcde"}, "phone"),
+        ({"first_name": "Ada\x00"}, "first_name"),
+        ({"password": "pass\x00word"}, "password"),
+        ({"is_admin": True}, "is_admin"),
+        ({"email": None}, "email"),
+    ],
+)
+async def test_register_refuses_invalid_fields(
+    client: httpx.AsyncClient, body: dict[str, object], field: str
+) -> None:
+    response = await register(client, **body)
+
+    assert field in error_fields(response)
+
+
+async def test_register_refuses_a_body_that_is_not_json(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/auth/register",
+        content=b'{"email": ',
+        headers={"content-type": "application/json"},
+    )
+
+    assert_problem(response, 422)
+
+
+async def test_register_refuses_a_huge_body_without_echoing_it(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await register(client, password="p" * 1_000_000)
+
+    assert "password" in error_fields(response)
+    assert len(response.content) < 2_000
+
+
+@pytest.mark.parametrize("password", ["€" * 64, "密码" * 64, "a" * 128, "d" * 8])
+async def test_any_password_of_8_to_128_characters_works(
+    client: httpx.AsyncClient, password: str
+) -> None:
+    assert (await register(client, password=password)).status_code == 201
+
+    response = await login(client, "ada@example.com", password)
+
+    assert response.status_code == 200
+
+
+async def test_passwords_differing_after_byte_72_are_different(
+    client: httpx.AsyncClient,
+) -> None:
+    password = "x" * 72 + "-first"
+    await register(client, password=password)
+
+    response = await login(client, "ada@example.com", "x" * 72 + "-other")
+
+    assert_problem(response, 401)
+
+
+async def test_login_returns_a_bearer_token(client: httpx.AsyncClient) -> None:
+    await register(client)
+
+    response = await login(client, "ADA@example.com", PASSWORD)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] > 0
+    assert body["access_token"].count(".") == 2
+
+
+async def test_unknown_email_and_wrong_password_look_the_same(
+    client: httpx.AsyncClient,
+) -> None:
+    await register(client)
+    same_id = {"x-request-id": "probe-1"}
+
+    wrong_password = await login(client, "ada@example.com", "wrong password", **same_id)
+    unknown_email = await login(client, "bob@example.com", PASSWORD, **same_id)
+
+    assert_problem(wrong_password, 401)
+    assert wrong_password.content == unknown_email.content
+    assert wrong_password.headers["www-authenticate"] == "Bearer"
+
+
+async def test_failed_logins_lock_the_account_with_retry_after(
+    client: httpx.AsyncClient, make_account: AccountFactory
+) -> None:
+    account = await make_account()
+    for _ in range(3):
+        assert (await login(client, account.email, "wrong password")).status_code == 401
+
+    limited = await login(client, account.email, account.password)
+
+    body = assert_problem(limited, 429)
+    assert int(limited.headers["retry-after"]) >= 1
+    assert "password" not in body["detail"].lower()
+
+
+async def test_the_limit_counts_unknown_emails_too(client: httpx.AsyncClient) -> None:
+    for _ in range(3):
+        await login(client, "ghost@example.com", "wrong password")
+
+    assert_problem(await login(client, "GHOST@example.com", "wrong password"), 429)
+
+
+async def test_a_successful_login_clears_the_failure_count(
+    client: httpx.AsyncClient, make_account: AccountFactory
+) -> None:
+    account = await make_account()
+    for _ in range(2):
+        await login(client, account.email, "wrong password")
+    assert (await login(client, account.email, account.password)).status_code == 200
+
+    for _ in range(2):
+        assert (await login(client, account.email, "wrong password")).status_code == 401
+
+    assert (await login(client, account.email, account.password)).status_code == 200
+
+
+async def test_the_limit_is_per_account(
+    client: httpx.AsyncClient, make_account: AccountFactory
+) -> None:
+    locked, other = await make_account(), await make_account()
+    for _ in range(4):
+        await login(client, locked.email, "wrong password")
+
+    response = await login(client, other.email, other.password)
+
+    assert response.status_code == 200

@@ -1,0 +1,72 @@
+"""Client identity behind proxies, and limits a client cannot escape."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import CLIENT_IP, AccountFactory
+
+Capture = pytest.CaptureFixture[str]
+
+
+def access_ips(capsys: Capture) -> list[str]:
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    return [r["client_ip"] for r in lines if r["event"] == "request"]
+
+
+class TestBehindATrustedProxy:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return {"trusted_proxies": f"{CLIENT_IP}/32"}
+
+    async def test_the_forwarded_client_is_believed(
+        self, client: httpx.AsyncClient, capsys: Capture
+    ) -> None:
+        capsys.readouterr()
+
+        await client.get("/health/live", headers={"X-Forwarded-For": "198.51.100.1"})
+        await client.get(
+            "/health/live",
+            headers=[
+                ("X-Forwarded-For", "6.6.6.6"),
+                ("X-Forwarded-For", "198.51.100.2"),
+            ],
+        )
+        await client.get("/health/live", headers={"X-Real-IP": "198.51.100.3"})
+
+        assert access_ips(capsys) == ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+
+
+class TestWithoutTrustedProxies:
+    async def test_forwarding_headers_are_ignored(
+        self, client: httpx.AsyncClient, capsys: Capture
+    ) -> None:
+        capsys.readouterr()
+
+        await client.get(
+            "/health/live",
+            headers={"X-Forwarded-For": "198.51.100.1", "X-Real-IP": "198.51.100.2"},
+        )
+
+        assert access_ips(capsys) == [CLIENT_IP]
+
+    async def test_rotating_forwarded_for_does_not_reset_the_login_limit(
+        self, client: httpx.AsyncClient, make_account: AccountFactory
+    ) -> None:
+        account = await make_account()
+        wrong = {"email": account.email, "password": "wrong password"}
+        for n in range(3):
+            spoofed = {"X-Forwarded-For": f"198.51.100.{n}"}
+            await client.post("/auth/login", json=wrong, headers=spoofed)
+
+        response = await client.post(
+            "/auth/login",
+            json={"email": account.email, "password": account.password},
+            headers={"X-Forwarded-For": "192.0.2.99"},
+        )
+
+        assert response.status_code == 429

@@ -1,0 +1,159 @@
+"""Resources: create, list with paging, read, delete, uniqueness."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+
+from tests.conftest import Account, AccountFactory
+from tests.support import assert_problem, error_fields
+
+
+async def create(
+    client: httpx.AsyncClient, account: Account, name: str, **body: object
+) -> httpx.Response:
+    return await client.post(
+        "/resources", headers=account.headers, json={"name": name, **body}
+    )
+
+
+async def test_create_returns_the_resource(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    response = await create(client, account, "  alpha  ", description="first")
+
+    assert response.status_code == 201
+    resource = response.json()
+    assert set(resource) == {"id", "name", "description", "created_at"}
+    assert (resource["name"], resource["description"]) == ("alpha", "first")
+
+
+async def test_names_are_unique_across_users(
+    client: httpx.AsyncClient, make_account: AccountFactory
+) -> None:
+    first, second = await make_account(), await make_account()
+    await create(client, first, "shared")
+
+    response = await create(client, second, "shared")
+
+    assert_problem(response, 409)
+
+
+async def test_concurrent_creations_of_one_name_give_one_201(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    responses = await asyncio.gather(
+        *(create(client, account, "contested") for _ in range(20))
+    )
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] + [409] * 19
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": ""},
+        {"name": "   "},
+        {"name": "x" * 101},
+        {"name": "nul\x00"},
+        {"name": 42},
+        {"name": "ok", "description": "nul\x00"},
+        {"name": "ok", "description": "x" * 2001},
+        {"name": "ok", "owner_id": "someone"},
+    ],
+)
+async def test_create_refuses_invalid_bodies(
+    client: httpx.AsyncClient, account: Account, body: dict[str, object]
+) -> None:
+    response = await client.post("/resources", headers=account.headers, json=body)
+
+    assert error_fields(response)
+
+
+async def test_list_pages_through_the_callers_resources(
+    client: httpx.AsyncClient, make_account: AccountFactory
+) -> None:
+    mine, theirs = await make_account(), await make_account()
+    names = [f"item-{n}" for n in range(5)]
+    for name in names:
+        await create(client, mine, name)
+    await create(client, theirs, "not-mine")
+
+    first = await client.get("/resources?limit=2", headers=mine.headers)
+    rest = await client.get("/resources?limit=10&offset=2", headers=mine.headers)
+
+    assert first.status_code == rest.status_code == 200
+    assert (first.json()["total"], first.json()["limit"], first.json()["offset"]) == (
+        5,
+        2,
+        0,
+    )
+    listed = [item["name"] for item in first.json()["items"] + rest.json()["items"]]
+    assert listed == names
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=0", "limit=101", "offset=-1", "limit=abc", "offset=99999999999999999999"],
+)
+async def test_list_refuses_bad_paging(
+    client: httpx.AsyncClient, account: Account, query: str
+) -> None:
+    response = await client.get(f"/resources?{query}", headers=account.headers)
+
+    assert_problem(response, 422)
+
+
+async def test_get_and_delete_a_resource(
+    client: httpx.AsyncClient, account: Account
+) -> None:
+    created = (await create(client, account, "gone-soon")).json()
+    url = f"/resources/{created['id']}"
+
+    assert (await client.get(url, headers=account.headers)).json() == created
+    deleted = await client.delete(url, headers=account.headers)
+    assert deleted.status_code == 204
+    assert not deleted.content
+    assert_problem(await client.get(url, headers=account.headers), 404)
+    assert_problem(await client.delete(url, headers=account.headers), 404)
+
+
+async def test_other_users_resources_are_not_found(
+    client: httpx.AsyncClient, make_account: AccountFactory
+) -> None:
+    owner, stranger = await make_account(), await make_account()
+    created = (await create(client, owner, "private")).json()
+    url = f"/resources/{created['id']}"
+
+    assert_problem(await client.get(url, headers=stranger.headers), 404)
+    assert_problem(await client.delete(url, headers=stranger.headers), 404)
+
+
+@pytest.mark.parametrize("resource_id", ["abc", "1", "9" * 40])
+async def test_malformed_ids_are_invalid(
+    client: httpx.AsyncClient, account: Account, resource_id: str
+) -> None:
+    response = await client.get(f"/resources/{resource_id}", headers=account.headers)
+
+    assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/resources"),
+        ("GET", "/resources"),
+        ("GET", f"/resources/{uuid.uuid4()}"),
+        ("DELETE", f"/resources/{uuid.uuid4()}"),
+    ],
+)
+async def test_every_resource_route_requires_a_token(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    response = await client.request(method, path, json={"name": "x"})
+
+    assert_problem(response, 401)

@@ -1,0 +1,1 @@
+"""Generator tests of the Copier template."""

@@ -1,0 +1,136 @@
+"""The Jinja extensions in extensions/, tested as plain Python."""
+
+from __future__ import annotations
+
+import pytest
+
+from extensions.context import derive
+from extensions.filters import (
+    has_letter,
+    is_email_address,
+    is_kebab_case,
+    is_one_line,
+    is_python_identifier,
+    is_stdlib_module,
+    kebab,
+    package_safe,
+    snake,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("My Service", "my-service"),
+        ("MyCoolService 2.0", "my-cool-service-2-0"),
+        ("  Acme -- Billing__API ", "acme-billing-api"),
+        ("It's Ours", "its-ours"),
+        ("123 Go", "go"),
+        ("Ünïcödé", "unicode"),
+        ("サービス", ""),
+    ],
+)
+def test_kebab_gives_a_valid_slug_or_nothing(text: str, slug: str) -> None:
+    assert kebab(text) == slug
+    assert is_kebab_case(slug) or not slug
+
+
+def test_snake_turns_a_slug_into_an_identifier() -> None:
+    assert snake("order-events-2") == "order_events_2"
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("my_service", "my_service"),
+        ("json", "json_service"),
+        ("class", "class_service"),
+        ("sqlalchemy", "sqlalchemy_service"),
+        ("", "service"),
+    ],
+)
+def test_package_safe_avoids_reserved_names(name: str, safe: str) -> None:
+    assert package_safe(name) == safe
+
+
+def test_stdlib_check_uses_the_interpreter_list() -> None:
+    assert is_stdlib_module("json")
+    assert is_stdlib_module("asyncio")
+    assert not is_stdlib_module("my_service")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("my_service", True), ("1abc", False), ("my-service", False), ("café", False)],
+)
+def test_python_identifier_is_ascii_only(value: str, expected: bool) -> None:
+    assert is_python_identifier(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("you@example.com", True),
+        ("first.last+tag@mail.example.org", True),
+        ("nope", False),
+        ("a@b", False),
+        ("a b@example.com", False),
+        ("a@@example.com", False),
+    ],
+)
+def test_email_address_shape(value: str, expected: bool) -> None:
+    assert is_email_address(value) is expected
+
+
+def test_one_line_and_letter_checks() -> None:
+    assert is_one_line("one line")
+    assert not is_one_line("two\nlines")
+    assert not is_one_line("trailing\n")
+    assert has_letter("サービス 1")
+    assert not has_letter("123 !")
+
+
+def test_derive_tolerates_missing_answers() -> None:
+    derived = derive({})
+
+    assert derived["uses_sql"] is True
+    assert derived["is_fastapi"] is False
+    assert "combination_id" not in derived
+    assert "db_driver" not in derived
+
+
+@pytest.mark.parametrize(
+    ("storage", "driver", "url"),
+    [
+        ("sqlite", "aiosqlite", "sqlite+aiosqlite:///./pkg.db"),
+        (
+            "postgres",
+            "asyncpg",
+            "postgresql+asyncpg://postgres:postgres@localhost:5432/pkg",
+        ),
+        ("mysql", "asyncmy", "mysql+asyncmy://root:root@localhost:3306/pkg"),
+    ],
+)
+def test_derive_storage_names(storage: str, driver: str, url: str) -> None:
+    derived = derive({"storage": storage, "package_name": "pkg"})
+
+    assert (derived["db_driver"], derived["default_database_url"]) == (driver, url)
+
+
+def test_derive_full_combination() -> None:
+    answers = {
+        "framework": "litestar",
+        "storage": "postgres",
+        "rate_limit_backend": "redis",
+        "password_hasher": "argon2",
+        "python_version": "3.12",
+    }
+
+    derived = derive(answers)
+
+    assert derived["combination_id"] == "litestar-postgres-redis-argon2"
+    assert derived["python_version_nodot"] == "312"
+    assert derived["database_dialect"] == "postgresql"
+    assert derived["is_litestar"]
+    assert derived["uses_redis"]
+    assert derived["uses_argon2"]
