@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "tests", "matrix"]
+nox.options.sessions = ["lint", "tests", "docs", "matrix", "update"]
 
 
 def install_dev_group(session: nox.Session) -> None:
@@ -33,8 +35,19 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the fast generator tests: questions, rendering, drift guards."""
     install_dev_group(session)
-    session.run("pytest", "-m", "not variant", *session.posargs)
+    session.run(
+        "pytest", "-m", "not variant and not update and not docs", *session.posargs
+    )
     session.run("python", "-m", "tests.render_timing")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the manual (`mkdocs build --strict`) and run every command it shows."""
+    install_dev_group(session)
+    site = Path(session.create_tmp()) / "site"
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(site))
+    session.run("pytest", "-m", "docs", "-n", "auto", *session.posargs)
 
 
 @nox.session
@@ -43,3 +56,10 @@ def matrix(session: nox.Session) -> None:
     install_dev_group(session)
     selection = ["-k", " or ".join(session.posargs)] if session.posargs else []
     session.run("pytest", "-m", "variant", "-n", "auto", *selection)
+
+
+@nox.session
+def update(session: nox.Session) -> None:
+    """Render an older release, edit it as an owner, `copier update`, re-check."""
+    install_dev_group(session)
+    session.run("pytest", "-m", "update", "-n", "auto", *session.posargs)

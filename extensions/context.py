@@ -19,32 +19,103 @@ class Storage:
     Attributes:
         dialect: SQLAlchemy dialect name.
         driver: Async DBAPI driver package.
-        default_url: Default ``DATABASE_URL``; ``{package}`` is the package name.
+        requirement: The driver's requirement line in ``pyproject.toml``.
+        default_url: Default ``DATABASE_URL``; ``{package}`` is the package name
+            and ``{host}`` the server's host: ``localhost`` for the service run
+            from a checkout, ``db`` inside `compose.yaml`.
+        server_package: Debian/Ubuntu package with the server programs the
+            outage tests run privately; empty for an embedded database.
     """
 
     dialect: str
     driver: str
+    requirement: str
     default_url: str
+    server_package: str = ""
 
 
 STORAGES: dict[str, Storage] = {
     "sqlite": Storage(
         dialect="sqlite",
         driver="aiosqlite",
+        requirement="aiosqlite>=0.20",
         default_url="sqlite+aiosqlite:///./{package}.db",
     ),
     "postgres": Storage(
         dialect="postgresql",
         driver="asyncpg",
-        default_url="postgresql+asyncpg://postgres:postgres@localhost:5432/{package}",
+        requirement="asyncpg>=0.30",
+        default_url="postgresql+asyncpg://postgres:postgres@{host}:5432/{package}",
+        server_package="postgresql",
     ),
     "mysql": Storage(
         dialect="mysql",
         driver="asyncmy",
-        default_url="mysql+asyncmy://root:root@localhost:3306/{package}",
+        requirement="asyncmy>=0.2.10",
+        default_url="mysql+asyncmy://root:root@{host}:3306/{package}",
+        server_package="mariadb-server-core",
     ),
 }
 """Every storage choice; `copier.yml` offers a subset of these keys."""
+
+
+@dataclass(frozen=True)
+class Hasher:
+    """What a `password_hasher` answer means for the rendered service.
+
+    ``PASSWORD_HASH_ROUNDS`` is bcrypt's log2 cost, or argon2id's time cost
+    (passes over OWASP's 19 MiB of memory).
+
+    Attributes:
+        requirements: Its requirement lines in ``pyproject.toml``.
+        rounds: The default.
+        min_rounds: The lowest accepted value; the rendered tests use it.
+        max_rounds: The highest accepted value.
+        timing_rounds: A cost at which one hash (10-20 ms) outweighs the rest
+            of a login, so the rendered timing test can see a missing hash.
+    """
+
+    requirements: tuple[str, ...]
+    rounds: int
+    min_rounds: int
+    max_rounds: int
+    timing_rounds: int
+
+
+HASHERS: dict[str, Hasher] = {
+    "bcrypt": Hasher(
+        requirements=("bcrypt>=4.2",),
+        rounds=12,
+        min_rounds=4,
+        max_rounds=31,
+        timing_rounds=8,
+    ),
+    # bcrypt stays, to verify (and so upgrade) hashes from before a switch.
+    # OWASP's floor is 2 passes over 19 MiB; the default adds one.
+    "argon2": Hasher(
+        requirements=("argon2-cffi>=23.1", "bcrypt>=4.2"),
+        rounds=3,
+        min_rounds=2,
+        max_rounds=100,
+        timing_rounds=2,
+    ),
+}
+"""Every password hasher choice; `copier.yml` offers a subset of these keys."""
+
+LABELS = {
+    "fastapi": "FastAPI",
+    "litestar": "Litestar",
+    "sqlite": "SQLite",
+    "postgres": "PostgreSQL",
+    "mysql": "MySQL/MariaDB",
+}
+"""How the README names each choice."""
+
+ROUTER_TYPES = {
+    "fastapi": ("fastapi", "APIRouter", "routes"),
+    "litestar": ("litestar.types", "ControllerRouterHandler", "controllers"),
+}
+"""Framework -> (module, name) of what owners register, and their package."""
 
 COMBINATION_KEYS = ("framework", "storage", "rate_limit_backend", "password_hasher")
 """Answers that together pick a variant, in the order of `combination_id`."""
@@ -70,18 +141,48 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "uses_sqlite": storage_name == "sqlite",
         "uses_postgres": storage_name == "postgres",
         "uses_mysql": storage_name == "mysql",
+        "uses_database_server": storage_name in {"postgres", "mysql"},
         "uses_sql": True,
         "uses_redis": answers.get("rate_limit_backend") == "redis",
         "uses_bcrypt": answers.get("password_hasher") == "bcrypt",
         "uses_argon2": answers.get("password_hasher") == "argon2",
     }
+    derived["framework_label"] = LABELS.get(str(framework), "")
+    derived["storage_label"] = LABELS.get(str(storage_name), "")
+    derived["compose_servers"] = " ".join(
+        server
+        for server, used in (
+            (str(storage_name), storage_name in {"postgres", "mysql"}),
+            ("redis", derived["uses_redis"]),
+        )
+        if used
+    )
+    if router := ROUTER_TYPES.get(str(framework)):
+        (
+            derived["router_module"],
+            derived["router_type"],
+            derived["routes_package"],
+        ) = router
     if isinstance(python_version := answers.get("python_version"), str):
         derived["python_version_nodot"] = python_version.replace(".", "")
     if storage := STORAGES.get(str(storage_name)):
         package = answers.get("package_name", "")
         derived["db_driver"] = storage.driver
+        derived["db_requirement"] = storage.requirement
         derived["database_dialect"] = storage.dialect
-        derived["default_database_url"] = storage.default_url.format(package=package)
+        derived["default_database_url"] = storage.default_url.format(
+            host="localhost", package=package
+        )
+        derived["compose_database_url"] = storage.default_url.format(
+            host="db", package=package
+        )
+        derived["private_server_package"] = storage.server_package
+    if hasher := HASHERS.get(str(answers.get("password_hasher"))):
+        derived["hasher_requirements"] = hasher.requirements
+        derived["default_hash_rounds"] = hasher.rounds
+        derived["min_hash_rounds"] = hasher.min_rounds
+        derived["max_hash_rounds"] = hasher.max_rounds
+        derived["timing_hash_rounds"] = hasher.timing_rounds
     if all(answers.get(key) for key in COMBINATION_KEYS):
         derived["combination_id"] = "-".join(
             str(answers[key]) for key in COMBINATION_KEYS

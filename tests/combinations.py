@@ -34,6 +34,13 @@ OPTION_MODULES: dict[str, frozenset[str]] = {
 }
 """Distribution/import names that only the given choice may bring in."""
 
+COMPANIONS: dict[str, frozenset[str]] = {
+    # argon2 services verify bcrypt hashes stored before a switch, then
+    # re-hash them with argon2 on the next successful login.
+    "argon2": frozenset({"bcrypt"}),
+}
+"""Choices whose variants also ship another choice's code and dependency."""
+
 SERVICE_ENV: dict[str, str] = {
     "postgres": "DATABASE_URL",
     "mysql": "DATABASE_URL",

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from extensions.context import STORAGES, derive
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from extensions.context import HASHERS, STORAGES, derive
 from tests.combinations import (
     AXES,
     OPTION_MODULES,
     SERVICE_ENV,
     SUPPORTED,
+    TEMPLATE_ROOT,
     UNSUPPORTED,
     choices,
     load_questions,
@@ -58,6 +65,7 @@ def test_every_choice_is_known_to_the_tests_and_the_extension() -> None:
 
     assert offered <= OPTION_MODULES.keys()
     assert set(choices("storage")) <= STORAGES.keys()
+    assert set(choices("password_hasher")) <= HASHERS.keys()
     assert set(SERVICE_ENV) <= OPTION_MODULES.keys()
 
 
@@ -69,3 +77,26 @@ def test_extension_derives_the_same_id_and_flags() -> None:
         assert derived[f"is_{combination.framework}"] is True
         assert derived[f"uses_{combination.storage}"] is True
         assert derived[f"uses_{combination.password_hasher}"] is True
+
+
+WORKFLOW = TEMPLATE_ROOT / ".github" / "workflows" / "ci.yml"
+
+
+def test_ci_matrix_lists_exactly_the_supported_combinations() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    listed = workflow["jobs"]["variant"]["strategy"]["matrix"]["combination"]
+
+    assert sorted(listed) == sorted(c.id for c in SUPPORTED)
+    assert len(listed) == len(set(listed))
+
+
+def test_ci_workflow_passes_actionlint() -> None:
+    actionlint = Path(sys.executable).with_name("actionlint")
+    done = subprocess.run(
+        [str(actionlint), str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from packaging.requirements import Requirement
 
 from extensions.context import derive
 from extensions.filters import (
@@ -115,6 +116,36 @@ def test_derive_storage_names(storage: str, driver: str, url: str) -> None:
     derived = derive({"storage": storage, "package_name": "pkg"})
 
     assert (derived["db_driver"], derived["default_database_url"]) == (driver, url)
+    assert Requirement(derived["db_requirement"]).name == driver
+    assert Requirement(derived["db_requirement"]).specifier
+
+
+@pytest.mark.parametrize(
+    ("storage", "compose_url", "package"),
+    [
+        (
+            "postgres",
+            "postgresql+asyncpg://postgres:postgres@db:5432/pkg",
+            "postgresql",
+        ),
+        ("mysql", "mysql+asyncmy://root:root@db:3306/pkg", "mariadb-server-core"),
+    ],
+)
+def test_derive_server_storage_names(
+    storage: str, compose_url: str, package: str
+) -> None:
+    derived = derive({"storage": storage, "package_name": "pkg"})
+
+    assert derived["uses_database_server"] is True
+    assert derived["compose_database_url"] == compose_url
+    assert derived["private_server_package"] == package
+
+
+def test_sqlite_needs_no_server() -> None:
+    derived = derive({"storage": "sqlite", "package_name": "pkg"})
+
+    assert derived["uses_database_server"] is False
+    assert derived["private_server_package"] == ""
 
 
 def test_derive_full_combination() -> None:
@@ -134,3 +165,26 @@ def test_derive_full_combination() -> None:
     assert derived["is_litestar"]
     assert derived["uses_redis"]
     assert derived["uses_argon2"]
+
+
+@pytest.mark.parametrize(
+    ("hasher", "default", "floor", "requirements"),
+    [("bcrypt", 12, 4, ["bcrypt"]), ("argon2", 3, 2, ["argon2-cffi", "bcrypt"])],
+)
+def test_derive_password_hasher_costs(
+    hasher: str, default: int, floor: int, requirements: list[str]
+) -> None:
+    derived = derive({"password_hasher": hasher})
+
+    assert (derived["default_hash_rounds"], derived["min_hash_rounds"]) == (
+        default,
+        floor,
+    )
+    assert (
+        derived["min_hash_rounds"]
+        <= derived["timing_hash_rounds"]
+        <= derived["default_hash_rounds"]
+        <= derived["max_hash_rounds"]
+    )
+    names = [Requirement(spec).name for spec in derived["hasher_requirements"]]
+    assert names == requirements

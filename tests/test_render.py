@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,6 +17,7 @@ from packaging.requirements import Requirement
 
 from tests.combinations import (
     AXES,
+    COMPANIONS,
     OPTION_MODULES,
     SUPPORTED,
     Combination,
@@ -22,7 +27,6 @@ from tests.conftest import render_template
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 # GitHub Actions expressions (`${{ matrix.python }}`) are the one `{{` a
 # rendered project is expected to hold.
@@ -53,12 +57,18 @@ def rendered_files(project: Path) -> Iterator[Path]:
 
 
 def unselected(combination: Combination) -> dict[str, frozenset[str]]:
-    """Map each choice the variant did not select to the names it must not use."""
+    """Map each choice the variant did not select to the names it must not use.
+
+    A companion of a selected choice (bcrypt beside argon2) counts as selected.
+    """
+    companions = set().union(
+        *(COMPANIONS.get(value, ()) for value in combination.values)
+    )
     return {
         value: OPTION_MODULES[value] | {value}
         for axis in AXES
         for value in choices(axis)
-        if value != getattr(combination, axis)
+        if value != getattr(combination, axis) and value not in companions
     }
 
 
@@ -157,3 +167,100 @@ def test_structured_files_parse(project: Path) -> None:
             broken.append(f"{path.relative_to(project)}: {error}")
 
     assert not broken
+
+
+def run_linter(tool: str, *args: str, cwd: Path) -> None:
+    """Run a linter shipped in the dev group; fail with its output."""
+    executable = Path(sys.executable).with_name(tool)
+    done = subprocess.run(
+        [str(executable), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 0, f"{tool} {' '.join(args)}:\n{done.stdout}{done.stderr}"
+
+
+def test_dockerfile_passes_hadolint(project: Path) -> None:
+    run_linter("hadolint", "Dockerfile", cwd=project)
+
+
+def test_compose_file_validates(project: Path) -> None:
+    run_linter(
+        "docker-compose", "--file", "compose.yaml", "config", "--quiet", cwd=project
+    )
+
+
+def test_workflows_pass_actionlint(project: Path) -> None:
+    workflows = sorted(str(p) for p in (project / ".github/workflows").glob("*.yml"))
+    assert workflows
+    run_linter("actionlint", *workflows, cwd=project)
+
+
+def test_compose_and_ci_run_redis_for_the_redis_limiter_only(
+    project: Path, combination: Combination
+) -> None:
+    compose = yaml.safe_load((project / "compose.yaml").read_text("utf-8"))
+    workflow = (project / ".github/workflows/ci.yml").read_text("utf-8")
+    job = yaml.safe_load(workflow)["jobs"]["checks"]
+    wanted = combination.rate_limit_backend == "redis"
+
+    assert ("redis" in compose["services"]) is wanted
+    assert ("redis" in job.get("services", {})) is wanted
+    assert ("REDIS_URL" in job.get("env", {})) is wanted
+    assert ("redis-server" in workflow) is wanted
+    if wanted:
+        assert "healthcheck" in compose["services"]["redis"]
+        assert compose["services"]["app"]["depends_on"]["redis"] == {
+            "condition": "service_healthy"
+        }
+
+
+def test_compose_and_ci_run_the_database_server_the_storage_needs(
+    project: Path, combination: Combination
+) -> None:
+    compose = yaml.safe_load((project / "compose.yaml").read_text("utf-8"))
+    workflow = (project / ".github/workflows/ci.yml").read_text("utf-8")
+    job = yaml.safe_load(workflow)["jobs"]["checks"]
+    wanted = combination.storage != "sqlite"
+
+    assert ("db" in compose["services"]) is wanted
+    assert ("db" in job.get("services", {})) is wanted
+    assert ("DATABASE_URL" in job["env"]) is wanted
+    assert job["env"]["REQUIRE_SERVICES"] == "1"
+    if wanted:
+        db = compose["services"]["db"]
+        app = compose["services"]["app"]
+        assert "healthcheck" in db
+        assert app["depends_on"]["db"] == {"condition": "service_healthy"}
+        assert "@db:" in app["environment"]["DATABASE_URL"]
+        published = int(db["ports"][0].rsplit(":", 2)[-1])
+        assert f"@localhost:{published}/" in job["env"]["DATABASE_URL"]
+        assert f"@localhost:{published}/" in default_database_url(project)
+
+
+def default_database_url(project: Path) -> str:
+    """Read the default of ``DATABASE_URL`` from the rendered settings."""
+    settings = next(project.glob("src/*/settings.py")).read_text("utf-8")
+    found = re.search(r'database_url: str = Field\(\s*default="([^"]+)"', settings)
+    assert found, "no default DATABASE_URL in settings.py"
+    return found.group(1)
+
+
+def test_benchmarks_ship_with_a_bare_app_of_the_chosen_framework(
+    project: Path, combination: Combination
+) -> None:
+    benchmarks = project / "benchmarks"
+    bare_app = (benchmarks / "bare_app.py").read_text("utf-8")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    dev = [Requirement(spec).name for spec in pyproject["dependency-groups"]["dev"]]
+
+    assert (benchmarks / "__init__.py").is_file()
+    assert (benchmarks / "__main__.py").is_file()
+    assert f"from {combination.framework} import" in bare_app
+    assert "pytest-benchmark" in dev
+    assert "benchmarks" in pyproject["tool"]["mypy"]["files"]
+    # The micro-benchmarks run on demand, never in the project's `pytest`.
+    assert pyproject["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import CLIENT_IP, AccountFactory
+from tests.support import assert_problem
 
 Capture = pytest.CaptureFixture[str]
 
@@ -70,3 +71,59 @@ class TestWithoutTrustedProxies:
         )
 
         assert response.status_code == 429
+
+
+async def failed_login(
+    client: httpx.AsyncClient, email: str, headers: dict[str, str]
+) -> httpx.Response:
+    body = {"email": email, "password": "wrong password"}
+    return await client.post("/auth/login", json=body, headers=headers)
+
+
+class TestClientLimitWithoutTrustedProxies:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return {"login_ip_max_attempts": 3}
+
+    async def test_rotating_forwarding_headers_does_not_escape_it(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        for n in range(3):
+            spoofed = {
+                "X-Forwarded-For": f"198.51.100.{n}",
+                "X-Real-IP": f"192.0.2.{n}",
+            }
+            response = await failed_login(client, f"victim{n}@example.com", spoofed)
+            assert response.status_code == 401
+
+        limited = await failed_login(
+            client, "victim9@example.com", {"X-Forwarded-For": "192.0.2.99"}
+        )
+
+        assert_problem(limited, 429)
+        assert int(limited.headers["retry-after"]) >= 1
+
+
+class TestClientLimitBehindATrustedProxy:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return {"trusted_proxies": f"{CLIENT_IP}/32", "login_ip_max_attempts": 3}
+
+    async def test_it_counts_the_forwarded_client_not_the_proxy(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        # The proxy appends the address it saw; what the client sent is left of it.
+        for n in range(3):
+            forwarded = {"X-Forwarded-For": f"6.6.6.{n}, 198.51.100.1"}
+            response = await failed_login(client, f"victim{n}@example.com", forwarded)
+            assert response.status_code == 401
+
+        attacker = await failed_login(
+            client, "victim9@example.com", {"X-Forwarded-For": "7.7.7.7, 198.51.100.1"}
+        )
+        neighbour = await failed_login(
+            client, "victim9@example.com", {"X-Forwarded-For": "198.51.100.2"}
+        )
+
+        assert_problem(attacker, 429)
+        assert neighbour.status_code == 401

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
-from urllib.parse import quote
 
 import httpx
-import pytest
 
 from tests.conftest import CLIENT_IP, Account
-
-Capture = pytest.CaptureFixture[str]
-
-
-def records(capsys: Capture) -> list[dict[str, Any]]:
-    """Parse captured stdout; every line must be exactly one JSON object."""
-    lines = capsys.readouterr().out.splitlines()
-    parsed = [json.loads(line) for line in lines]
-    assert all(isinstance(record, dict) for record in parsed)
-    return parsed
+from tests.support import Capture, records
 
 
 async def test_one_access_line_per_request(
@@ -81,29 +69,6 @@ async def test_every_login_attempt_is_logged_with_ip_and_outcome(
     assert all(a["client_ip"] == CLIENT_IP for a in attempts)
 
 
-async def test_injected_newlines_cannot_forge_records(
-    client: httpx.AsyncClient, capsys: Capture
-) -> None:
-    forged = '\n{"event": "forged", "level": "critical"}\r\n'
-    capsys.readouterr()
-
-    await client.post(
-        "/auth/login",
-        json={"email": f"x{forged}@example.com", "password": f"p{forged}assword"},
-    )
-    await client.get(f"/health/live{quote(forged)}")
-    await client.post(
-        "/auth/register",
-        json={
-            "email": "eve@example.com",
-            "password": "password1",
-            "first_name": forged,
-        },
-    )
-
-    assert all(r["event"] != "forged" for r in records(capsys))
-
-
 async def test_concurrent_requests_keep_their_own_ids(
     client: httpx.AsyncClient, account: Account, capsys: Capture
 ) -> None:
@@ -114,17 +79,26 @@ async def test_concurrent_requests_keep_their_own_ids(
             client.post(
                 "/resources",
                 headers={**account.headers, "X-Request-ID": f"req-{n}"},
-                json={"name": f"concurrent-{n}"},
+                json={"name": f"concurrent-{n % 40}"},
             )
             for n in range(50)
         )
     )
 
-    expected = {r.json()["id"]: r.headers["x-request-id"] for r in responses}
+    logged = records(capsys)
     created = {
         r["resource_id"]: r["correlation_id"]
-        for r in records(capsys)
+        for r in logged
         if r["event"] == "resource_created"
     }
-    assert created == expected
-    assert sorted(expected.values()) == sorted(f"req-{n}" for n in range(50))
+    assert created == {
+        r.json()["id"]: r.headers["x-request-id"]
+        for r in responses
+        if r.status_code == 201
+    }
+    access = {
+        r["correlation_id"]: r["status"] for r in logged if r["event"] == "request"
+    }
+    assert access == {r.headers["x-request-id"]: r.status_code for r in responses}
+    assert sorted(access) == sorted(f"req-{n}" for n in range(50))
+    assert sorted(access.values()) == [201] * 40 + [409] * 10

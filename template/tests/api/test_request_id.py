@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.support import assert_problem
+from tests.support import assert_problem, header, raw_request
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
@@ -46,3 +47,18 @@ async def test_each_response_gets_its_own_id(client: httpx.AsyncClient) -> None:
     second = await client.get("/health/live")
 
     assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"id\r\nSet-Cookie: x=1", b"id\n", b"\r\n", "é".encode(), b"\xff" * 10_240],
+)
+async def test_ids_that_http_clients_refuse_to_send_are_replaced(
+    app: Any, raw: bytes
+) -> None:
+    sent = await raw_request(app, "/health/live", [(b"x-request-id", raw)])
+
+    ids = header(sent[0], b"x-request-id")
+    assert sent[0]["status"] == 200
+    assert len(ids) == 1
+    assert GENERATED.fullmatch(ids[0].decode())

@@ -3,16 +3,24 @@
 structlog is configured once. Its own loggers render straight to stdout (the
 fast path); stdlib loggers (uvicorn, alembic, SQLAlchemy) go through the same
 processors via ``ProcessorFormatter``, so every line has the same shape.
+
+Secrets are kept out three ways: values under secret-sounding keys are
+blanked, tracebacks carry no local variables (a frame's ``password``), and
+every rendered line is scrubbed of anything shaped like a password hash, a JWT
+or bearer credentials, whoever logged it (a driver's DEBUG line, an exception
+message).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any, Literal
 
 import orjson
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
 
 LogFormat = Literal["json", "console"]
@@ -21,6 +29,16 @@ _REDACTED = "[redacted]"
 _SECRET_KEYS = frozenset(
     {"password", "password_hash", "token", "access_token", "authorization", "secret"}
 )
+_SENSITIVE_SHAPES = (
+    r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}"  # bcrypt hash
+    r"|\$argon2(?:id|i|d)\$[A-Za-z0-9+/=,$]+"  # argon2 hash
+    r"|\beyJ[\w-]*\.[\w-]*\.[\w-]*"  # JWT
+    r"|(?i:\bbearer\s+)[\w.~+/-]+=*"  # Authorization: Bearer <credentials>
+)
+_SECRET_TEXT = re.compile(_SENSITIVE_SHAPES)
+_SECRET_BYTES = re.compile(_SENSITIVE_SHAPES.encode())
+_SHAPE_MARKERS = (b"$2", b"$argon2", b"eyj", b"bearer")
+"""Every match of ``_SENSITIVE_SHAPES``, lower-cased, holds one of these."""
 
 
 def _redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
@@ -54,8 +72,28 @@ def _shared_processors() -> list[Processor]:
 
 def _renderer(fmt: LogFormat) -> Processor:
     if fmt == "console":
-        return structlog.dev.ConsoleRenderer()
-    return structlog.processors.JSONRenderer(serializer=_orjson_dumps)
+        return _Scrubbed(structlog.dev.ConsoleRenderer())
+    return _Scrubbed(structlog.processors.JSONRenderer(serializer=_orjson_dumps))
+
+
+class _Scrubbed:
+    """Wrap a renderer so no hash, JWT or bearer credentials leave in a line."""
+
+    def __init__(self, renderer: Processor) -> None:
+        self._renderer = renderer
+
+    def __call__(
+        self, logger: WrappedLogger, name: str, event_dict: EventDict
+    ) -> str | bytes:
+        rendered = self._renderer(logger, name, event_dict)
+        if isinstance(rendered, bytes):
+            # The regex scan costs more than the rest of a line; skip it when
+            # no shape can match (this runs on every request's access line).
+            lowered = rendered.lower()
+            if any(marker in lowered for marker in _SHAPE_MARKERS):
+                return _SECRET_BYTES.sub(_REDACTED.encode(), rendered)
+            return rendered
+        return _SECRET_TEXT.sub(_REDACTED, str(rendered))
 
 
 def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
@@ -68,7 +106,10 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     numeric_level = logging.getLevelNamesMapping()[level.upper()]
     shared = _shared_processors()
     tracebacks: Processor = (
-        structlog.processors.dict_tracebacks
+        # Frame locals would hold request bodies and passwords: never log them.
+        structlog.processors.ExceptionRenderer(
+            ExceptionDictTransformer(show_locals=False)
+        )
         if fmt == "json"
         else structlog.processors.format_exc_info
     )

@@ -1,16 +1,18 @@
 """Rate limiting with the ``limits`` library's moving window.
 
-The storage is chosen by URI (``async+memory://`` for one process,
-``async+redis://...`` to share limits across processes and replicas). Storage
-failures surface as :class:`ExternalServiceError`: limited operations fail
-closed rather than run unlimited.
+:class:`RateLimiter` and :class:`Limit` are the port; the ``limits`` storage
+behind them is chosen by URI when the service is built (``bootstrap.py``).
+Storage failures surface as :class:`ExternalServiceError`: limited operations
+fail closed rather than run unlimited.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import Storage
@@ -19,11 +21,19 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from .errors import ExternalServiceError, RateLimitedError
+from .security import current_context
+
+IPV6_CLIENT_PREFIX = 64
+"""An IPv6 client is usually given a whole /64, so it is counted as one."""
 
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """At most ``amount`` hits per key within any ``window_seconds``."""
+    """At most ``amount`` hits per key within any ``window_seconds``.
+
+    ``name`` keeps the counters of different limits apart; it must not contain
+    a ``/``.
+    """
 
     name: str
     amount: int
@@ -33,19 +43,22 @@ class Limit:
 class RateLimiter:
     """Count hits per (limit, key) in a sliding window."""
 
-    def __init__(self, storage_uri: str, namespace: str = "limits") -> None:
-        storage = storage_from_string(storage_uri, wrap_exceptions=True)
-        if not isinstance(storage, Storage):  # pragma: no cover - config error
-            msg = f"{storage_uri!r} is not an async storage URI"
+    def __init__(self, storage_uri: str, **options: Any) -> None:
+        """Use the ``limits`` storage at ``storage_uri``.
+
+        Args:
+            storage_uri: An async storage URI, such as ``async+memory://``.
+            **options: Passed to the storage, e.g. ``key_prefix``.
+
+        Raises:
+            TypeError: If the URI names a synchronous storage.
+        """
+        storage = storage_from_string(storage_uri, wrap_exceptions=True, **options)
+        if not isinstance(storage, Storage):
+            msg = f"{storage_uri!r} is not an async storage URI (async+...)"
             raise TypeError(msg)
         self._storage = storage
         self._strategy = MovingWindowRateLimiter(storage)
-        self._namespace = namespace
-
-    def _item(self, limit: Limit) -> RateLimitItemPerSecond:
-        return RateLimitItemPerSecond(
-            limit.amount, limit.window_seconds, namespace=self._namespace
-        )
 
     async def hit(self, limit: Limit, key: str) -> None:
         """Count one hit for ``key``.
@@ -55,7 +68,7 @@ class RateLimiter:
                 counted, and ``retry_after`` says when the window frees a slot.
             ExternalServiceError: If the limiter's storage is unreachable.
         """
-        item = self._item(limit)
+        item = _item(limit)
         try:
             if await self._strategy.hit(item, limit.name, key):
                 return
@@ -64,18 +77,62 @@ class RateLimiter:
             raise ExternalServiceError("rate_limiter") from exc
         raise RateLimitedError(retry_after=math.ceil(stats.reset_time - time.time()))
 
+    async def limit_by_client_ip(self, limit: Limit) -> None:
+        """Count one hit against ``limit`` for the client of the current request.
+
+        The one way to throttle a sensitive use case per client address; the
+        IP is the one ``RequestContextMiddleware`` resolved (forwarding headers
+        only from ``TRUSTED_PROXIES``), so rotating headers does not escape it,
+        and an IPv6 client is counted per /64, so rotating addresses within its
+        own network does not either. Call it first, before any expensive work,
+        for example in an owner's service that holds the container's limiter::
+
+            RESET_LIMIT = Limit("password-reset", amount=5, window_seconds=3600)
+
+            async def request_password_reset(self, email: str) -> None:
+                await self._limiter.limit_by_client_ip(RESET_LIMIT)
+                ...
+
+        Calls outside an HTTP request (scripts, jobs) have no client and are
+        not counted.
+
+        Raises:
+            RateLimitedError: If this client has used up the limit.
+            ExternalServiceError: If the limiter's storage is unreachable.
+        """
+        context = current_context()
+        if context is not None:
+            await self.hit(limit, client_key(context.client_ip))
+
     async def reset(self, limit: Limit, key: str) -> None:
         """Forget every hit counted for ``key``."""
         try:
-            await self._strategy.clear(self._item(limit), limit.name, key)
+            await self._strategy.clear(_item(limit), limit.name, key)
         except StorageError as exc:
             raise ExternalServiceError("rate_limiter") from exc
 
     async def check(self) -> None:
-        """Raise :class:`ExternalServiceError` if the storage is unreachable."""
-        try:
-            healthy = await self._storage.check()
-        except (StorageError, OSError) as exc:  # pragma: no cover - redis only
-            raise ExternalServiceError("rate_limiter") from exc
-        if not healthy:  # pragma: no cover - redis only
+        """Raise :class:`ExternalServiceError` if the storage does not answer."""
+        if not await self._storage.check():
             raise ExternalServiceError("rate_limiter")
+
+    async def close(self) -> None:
+        """Release the storage's connections (in-process storage holds none)."""
+
+
+def client_key(client_ip: str) -> str:
+    """Return the key a client is limited under: its IPv4 address or IPv6 /64."""
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        network = ipaddress.IPv6Network((address, IPV6_CLIENT_PREFIX), strict=False)
+        return str(network)
+    return str(address)
+
+
+def _item(limit: Limit) -> RateLimitItemPerSecond:
+    return RateLimitItemPerSecond(limit.amount, limit.window_seconds)

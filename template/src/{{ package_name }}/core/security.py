@@ -106,17 +106,29 @@ class ClientIPResolver:
         if not hops and real_ip:
             hops = [real_ip.strip()]
         for hop in reversed(hops):
-            if not _is_ip(hop):
+            address = _hop_address(hop)
+            if address is None:
                 return client
-            client = hop
-            if not self.is_trusted(hop):
+            client = address
+            if not self.is_trusted(address):
                 break
         return client
 
 
-def _is_ip(value: str) -> bool:
+def _hop_address(hop: str) -> str | None:
+    """Return the IP of a forwarding hop, normalised, without any port.
+
+    Accepts ``1.2.3.4``, ``1.2.3.4:5678``, ``2001:db8::1`` and
+    ``[2001:db8::1]:5678`` (some proxies append the port); ``None`` otherwise.
+    """
+    host = hop
+    if hop.startswith("["):
+        host, bracket, _ = hop[1:].partition("]")
+        if not bracket:
+            return None
+    elif hop.count(":") == 1:
+        host = hop.partition(":")[0]
     try:
-        ipaddress.ip_address(value)
+        return str(ipaddress.ip_address(host))
     except ValueError:
-        return False
-    return True
+        return None

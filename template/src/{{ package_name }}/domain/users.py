@@ -33,6 +33,15 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthLimits:
+    """How often credentials may be tried, per account and per client IP."""
+
+    login_per_account: Limit
+    login_per_client: Limit
+    register_per_client: Limit
+
+
+@dataclass(frozen=True, slots=True)
 class NewUser:
     """What registration stores."""
 
@@ -68,13 +77,13 @@ class UserService:
         hasher: PasswordHasher,
         tokens: TokenService,
         limiter: RateLimiter,
-        login_limit: Limit,
+        limits: AuthLimits,
     ) -> None:
         self._users = users
         self._hasher = hasher
         self._tokens = tokens
         self._limiter = limiter
-        self._login_limit = login_limit
+        self._limits = limits
 
     async def register(
         self,
@@ -85,7 +94,15 @@ class UserService:
         last_name: str | None = None,
         phone: str | None = None,
     ) -> User:
-        """Create an account; raise ``ConflictError`` if the email is taken."""
+        """Create an account.
+
+        Each client IP may register only so often (counted before hashing).
+
+        Raises:
+            RateLimitedError: Too many registrations from this client.
+            ConflictError: The email is taken.
+        """
+        await self._limiter.limit_by_client_ip(self._limits.register_per_client)
         password_hash = await self._hasher.hash(password)
         user = await self._users.add(
             NewUser(
@@ -102,16 +119,20 @@ class UserService:
     async def login(self, email: str, password: str) -> AccessToken:
         """Exchange credentials for a token.
 
-        The per-account limit is counted before any hashing, so a throttled
-        attempt costs almost nothing; a success clears the count.
+        Both limits are counted before any hashing, so a throttled attempt
+        costs almost nothing: first every attempt from the client's IP (against
+        credential stuffing), then the account's; a success clears only the
+        account's count.
 
         Raises:
-            RateLimitedError: Too many failed attempts for this email.
+            RateLimitedError: Too many attempts from this client, or too many
+                failed attempts for this email.
             AuthenticationError: Unknown email or wrong password (same error).
         """
         email = email.lower()
         try:
-            await self._limiter.hit(self._login_limit, email)
+            await self._limiter.limit_by_client_ip(self._limits.login_per_client)
+            await self._limiter.hit(self._limits.login_per_account, email)
         except RateLimitedError:
             _logger.warning("login_attempt", outcome="rate_limited", email=email)
             raise
@@ -119,7 +140,7 @@ class UserService:
         if user is None:
             await self._hasher.verify_dummy(password)
         elif await self._hasher.verify(password, user.password_hash):
-            await self._limiter.reset(self._login_limit, email)
+            await self._limiter.reset(self._limits.login_per_account, email)
             await self._upgrade_hash(user, password)
             _logger.info("login_attempt", outcome="success", user_id=str(user.id))
             return self._tokens.issue(user.id)

@@ -1,8 +1,8 @@
-"""Pure ASGI middleware: request id, security context, access log, last resort.
+"""Pure ASGI middleware: request context, access log, last resort, body cap.
 
-One class, no ``BaseHTTPMiddleware``: per-request state lives in ``__call__``,
-``send`` is wrapped to add ``X-Request-ID``, and non-HTTP scopes pass through.
-It works unchanged under any ASGI framework.
+No ``BaseHTTPMiddleware``: per-request state lives in ``__call__``, ``send`` is
+wrapped to add ``X-Request-ID``, and non-HTTP scopes pass through. Both classes
+work unchanged under any ASGI framework.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..core.security import (
     reset_context,
     set_context,
 )
-from .problems import PROBLEM_JSON, internal_error
+from .problems import PROBLEM_JSON, Problem, internal_error, problem
 
 ASGIApp = Any
 Message = dict[str, Any]
@@ -67,7 +67,7 @@ class RequestContextMiddleware:
         except Exception:
             _errors.exception("unhandled_error", path=scope["path"])
             if not response["started"]:
-                await _send_internal_error(send_with_id)
+                await _send_problem(send_with_id, internal_error())
         finally:
             _access.info(
                 "request",
@@ -102,13 +102,70 @@ class RequestContextMiddleware:
         )
 
 
-async def _send_internal_error(send: Any) -> None:
-    problem = internal_error()
-    body = problem.render()
+class BodySizeLimitMiddleware:
+    """Answer 413 to a request body over ``max_bytes``, before anyone parses it.
+
+    A declared ``Content-Length`` over the cap is refused without calling the
+    app. A streamed body is counted as the app reads it: past the cap the 413
+    goes out, the app sees the client disconnect, and its own reply is dropped.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
+        """Serve one ASGI connection."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _content_length(scope) > self.max_bytes:
+            await _send_problem(send, self._too_large())
+            return
+        received = 0
+        refused = False
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            message: Message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    if not started:
+                        await _send_problem(send, self._too_large())
+                    refused = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            started = True
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+    def _too_large(self) -> Problem:
+        detail = f"The request body is larger than {self.max_bytes} bytes."
+        return Problem(413, problem(413, detail))
+
+
+def _content_length(scope: Message) -> int:
+    """Return the declared body size, or 0 if none or unreadable."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
+
+
+async def _send_problem(send: Any, reply: Problem) -> None:
+    body = reply.render()
     await send(
         {
             "type": "http.response.start",
-            "status": problem.status,
+            "status": reply.status,
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),

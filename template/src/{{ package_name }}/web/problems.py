@@ -1,7 +1,8 @@
 """Domain errors as RFC 9457 problem details, the same for every framework.
 
 This is the one place that maps the exception hierarchy to HTTP status codes.
-Owners map their own ``ServiceError`` subclasses with :func:`register_error`.
+Owners map their own ``ServiceError`` subclasses in ``hooks.error_statuses``;
+the app factory registers them with :func:`register_errors`.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ _STATUS: dict[type[ServiceError], int] = {
 }
 
 
-def register_error(error_type: type[ServiceError], status: int) -> None:
-    """Map an owner-defined ``ServiceError`` subclass to an HTTP status."""
-    _STATUS[error_type] = status
+def register_errors(statuses: Mapping[type[ServiceError], int]) -> None:
+    """Map more ``ServiceError`` subclasses (the owner's) to HTTP statuses."""
+    _STATUS.update(statuses)
 
 
 @dataclass(frozen=True, slots=True)

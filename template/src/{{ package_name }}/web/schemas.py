@@ -12,30 +12,30 @@ from datetime import datetime
 from typing import Annotated, Self
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
 from ..domain.resources import Page, Resource
 from ..domain.users import User
 
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        msg = "must not contain NUL characters"
-        raise ValueError(msg)
-    return value
-
-
-NoNul = AfterValidator(_no_nul)
-Email = Annotated[EmailStr, StringConstraints(max_length=320), NoNul]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128), NoNul]
-PersonName = Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul]
+# PostgreSQL cannot store NUL; as a pattern, the rule is in the OpenAPI document.
+NO_NUL = r"^[^\x00]*$"
+# email-validator caps an address at 254 characters (RFC 5321) by itself; the
+# schema says just that (not the model's catch-all 1000-character limit).
+EMAIL_SCHEMA = {"type": "string", "format": "email"}
+Email = Annotated[EmailStr, WithJsonSchema(EMAIL_SCHEMA)]
+Password = Annotated[
+    str, StringConstraints(min_length=8, max_length=128, pattern=NO_NUL)
+]
+PersonName = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)
+]
 Phone = Annotated[
     str,
     StringConstraints(
@@ -44,9 +44,12 @@ Phone = Annotated[
     Field(examples=["+14155550123"]),
 ]
 ResourceName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL
+    ),
 ]
-Description = Annotated[str, StringConstraints(max_length=2000), NoNul]
+Description = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
 
 
 class _Input(BaseModel):
@@ -73,7 +76,10 @@ class LoginRequest(_Input):
 class UpdateProfileRequest(_Input):
     """Profile changes; omitted fields stay as they are."""
 
-    email: Email | None = None
+    # May be left out, but not sent as null: the schema documents just that
+    # (pydantic's JSON schema drives the OpenAPI document of both frameworks).
+    # A plain `| None` keeps pydantic's error locations plain (`email`).
+    email: Annotated[Email | None, WithJsonSchema(EMAIL_SCHEMA)] = None
     phone: Phone | None = None
     first_name: PersonName | None = None
     last_name: PersonName | None = None

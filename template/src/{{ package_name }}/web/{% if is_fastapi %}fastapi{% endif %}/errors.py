@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from ...core.errors import FieldError, ServiceError
 from ..problems import (
@@ -54,7 +55,9 @@ def respond(problem: Problem) -> Response:
 
 def _field_error(error: dict[str, Any]) -> FieldError:
     location = [str(part) for part in error.get("loc", ())]
-    if location[:1] == ["body"] and len(location) > 1:
+    if error.get("type") == "json_invalid":
+        location = ["body"]  # the rest is a character offset, not a field
+    elif location[:1] == ["body"] and len(location) > 1:
         location = location[1:]
     return FieldError(
         field=".".join(location) or "body",
@@ -75,5 +78,33 @@ def install_error_handlers(app: FastAPI) -> None:
         return respond(from_validation(_field_error(e) for e in exc.errors()))
 
     @app.exception_handler(HTTPException)
-    async def _http_error(_: Request, exc: HTTPException) -> Response:
-        return respond(from_status(exc.status_code, exc.headers))
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI's answer to a body it cannot decode (not UTF-8): any
+            # unreadable body is a 422, as malformed JSON already is.
+            return respond(from_validation([_UNREADABLE_BODY]))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return respond(from_status(exc.status_code, headers))
+
+
+_UNREADABLE_BODY = FieldError("body", "The body is not UTF-8 JSON.", "json_invalid")
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """List every method the path answers, not just its first route's.
+
+    Starlette's own ``Allow`` names only the methods of the first route that
+    matched the path, though ``GET`` and ``PUT`` of one path are two routes.
+    """
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in routes
+        )
+    )

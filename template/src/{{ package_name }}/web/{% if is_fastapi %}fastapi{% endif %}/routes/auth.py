@@ -14,7 +14,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(409, 422, 503),
+    responses=responses(409, 422, 429, 503),
 )
 async def register(body: RegisterRequest, container: ContainerDep) -> UserOut:
     """Create an account; the email must not be registered yet."""

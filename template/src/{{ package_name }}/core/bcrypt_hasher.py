@@ -27,6 +27,17 @@ def _prehash(password: str) -> bytes:
     return base64.b64encode(digest)
 
 
+def check_bcrypt(password: str, password_hash: str) -> bool:
+    """Return whether ``password`` matches a hash made by :class:`BcryptHasher`.
+
+    Blocking: call it from a worker thread. A malformed hash never matches.
+    """
+    try:
+        return bcrypt.checkpw(_prehash(password), password_hash.encode())
+    except ValueError:
+        return False
+
+
 class BcryptHasher(PasswordHasher):
     """bcrypt at a configurable cost (default 12)."""
 
@@ -49,7 +60,4 @@ class BcryptHasher(PasswordHasher):
         return bcrypt.hashpw(_prehash(password), salt).decode()
 
     def _verify(self, password: str, password_hash: str) -> bool:
-        try:
-            return bcrypt.checkpw(_prehash(password), password_hash.encode())
-        except ValueError:
-            return False
+        return check_bcrypt(password, password_hash)

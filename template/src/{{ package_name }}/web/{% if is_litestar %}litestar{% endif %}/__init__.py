@@ -1,0 +1,1 @@
+"""The Litestar adapter: app factory, dependencies, error handlers, controllers."""

@@ -1,0 +1,140 @@
+"""Exception handlers: every error leaves as ``application/problem+json``.
+
+Litestar answers malformed input with 400; here every such failure becomes the
+shared 422 problem, its fields named as in every adapter: body fields by name
+(``email``), parameters by location (``query.limit``, ``path.resource_id``) and
+the body as a whole as ``body``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from litestar import Request, Response
+from litestar.enums import ParamType
+from litestar.exceptions import ClientException, HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from ...core.errors import FieldError, ServiceError
+from ...core.logging import get_logger
+from ..problems import (
+    PROBLEM_JSON,
+    Problem,
+    from_service_error,
+    from_status,
+    from_validation,
+    internal_error,
+)
+from ..schemas import ProblemOut
+
+_errors = get_logger("errors")
+
+_BODY_PARAMETER = "data"
+"""The handler parameter Litestar injects the request body into."""
+
+_UNREADABLE_BODY = FieldError("body", "JSON decode error", "json_invalid")
+_MISSING_BODY = FieldError("body", "Field required", "missing")
+
+_DESCRIPTIONS = {
+    401: "Missing, malformed, tampered or expired credentials",
+    404: "Not found",
+    409: "Conflicts with an existing item",
+    422: "Invalid input",
+    429: "Too many attempts",
+    503: "A dependency is unavailable",
+}
+
+
+def responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """Return the OpenAPI ``responses`` entries for these error statuses."""
+    return {
+        status: ResponseSpec(
+            ProblemOut,
+            description=_DESCRIPTIONS[status],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+def respond(problem: Problem) -> Response[Any]:
+    """Return ``problem`` as an ``application/problem+json`` response.
+
+    Typed ``Response[Any]`` so a handler documented as ``Response[Model]`` can
+    return it as its error branch.
+    """
+    return Response(
+        problem.render(),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=problem.headers,
+    )
+
+
+class ServiceRequest(Request[Any, Any, Any]):
+    """A request whose body, if it is not UTF-8, is unreadable like bad JSON."""
+
+    async def json(self) -> Any:
+        """Return the decoded JSON body.
+
+        Raises:
+            ClientException: If the body is not UTF-8 (Litestar would let
+                ``UnicodeDecodeError`` escape as a 500).
+        """
+        try:
+            return await super().json()
+        except UnicodeDecodeError as error:
+            raise ClientException(str(error)) from error
+
+
+def _field_error(message: Mapping[str, Any]) -> FieldError:
+    key: str | None = message.get("key")
+    source = message.get("source")
+    if key == _BODY_PARAMETER:
+        return _MISSING_BODY
+    if key is None:
+        field = "body"
+    elif isinstance(source, ParamType):
+        field = f"{source.value}.{key}"
+    else:
+        field = key
+    return FieldError(field, message["message"])
+
+
+def _service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
+    return respond(from_service_error(exc))
+
+
+def _invalid_request(
+    _: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Any]:
+    messages = cast("list[Mapping[str, Any]]", exc.extra or [])
+    return respond(from_validation(_field_error(m) for m in messages))
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code == HTTP_400_BAD_REQUEST:
+        # Litestar's other 400s are bodies it could not decode.
+        return respond(from_validation([_UNREADABLE_BODY]))
+    if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
+        # Litestar's own, such as a client that left halfway through its body.
+        _errors.warning("server_error", status=exc.status_code, detail=exc.detail)
+    return respond(from_status(exc.status_code, exc.headers))
+
+
+def _unexpected_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    _errors.exception("unhandled_error", path=request.scope["path"])
+    return respond(internal_error())
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    ServiceError: _service_error,
+    ValidationException: _invalid_request,
+    HTTPException: _http_error,
+    Exception: _unexpected_error,
+}
+"""Route every error through the shared problem mapping."""

@@ -1,0 +1,225 @@
+"""`copier update` on a service its owner has changed, the way teams use it.
+
+Each test builds a throw-away git repository of the template (this working
+tree, uncommitted changes included), tags releases in it, renders an older
+release, edits the service as an owner would, moves the template on, updates,
+and checks the merge: no conflicts, owner edits intact, the template's fix in,
+and the service's own checks still green.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+
+from tests.combinations import SUPPORTED, TEMPLATE_ROOT, Combination, load_questions
+from tests.test_variants import CHECKS, SYNC, owner_environment, require_servers, run
+
+pytestmark = pytest.mark.update
+
+MIDDLEWARE = Path("template/src/{{ package_name }}/web/middleware.py")
+PATTERN_FIX = '(b"x-content-type-options", b"nosniff"),'
+"""A security header the newer release adds to every response."""
+
+UPDATED = [
+    c
+    for c in SUPPORTED
+    if c.id in {"fastapi-sqlite-memory-bcrypt", "fastapi-postgres-redis-bcrypt"}
+]
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git quietly in ``cwd`` and return its output."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def snapshot_template(dst: Path) -> Path:
+    """Copy this working tree (tracked and new files) into a fresh repository."""
+    listed = git(
+        TEMPLATE_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"
+    )
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE_ROOT / name
+        if source.is_file():
+            target = dst / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git(dst, "init", "--quiet", "--initial-branch=main")
+    commit_all(dst, "template snapshot")
+    return dst
+
+
+def commit_all(repo: Path, message: str) -> None:
+    """Commit every change in ``repo``."""
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--allow-empty", "--message", message)
+
+
+def release_pattern_fix(template: Path, version: str) -> None:
+    """Make the template's newer release: a security header on every response."""
+    middleware = template / MIDDLEWARE
+    text = middleware.read_text(encoding="utf-8")
+    marker = '(b"x-request-id", request_id),'
+    assert marker in text
+    middleware.write_text(
+        text.replace(marker, f"{marker}\n                    {PATTERN_FIX}"),
+        encoding="utf-8",
+    )
+    commit_all(template, "Send X-Content-Type-Options: nosniff")
+    git(template, "tag", version)
+
+
+OWNER_ROUTE = '''"""Orders: the owner's own route."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..dependencies import ContainerDep
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+
+
+@router.get("/greeting")
+async def greeting(container: ContainerDep) -> dict[str, str]:
+    """Say hello with the owner's own setting."""
+    return {"greeting": container.settings.orders_greeting}
+'''
+
+OWNER_TEST = '''"""The owner's route, registered through hooks.py."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_greeting_uses_the_owner_setting(client: httpx.AsyncClient) -> None:
+    response = await client.get("/orders/greeting")
+
+    assert response.json() == {"greeting": "hello"}
+'''
+
+OWNER_README = "\n## Orders\n\nOur team's own paragraph about the orders route.\n"
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    """Replace the one occurrence of ``old``; fail loudly if it is not there."""
+    assert text.count(old) == 1, f"expected one {old!r}"
+    return text.replace(old, new)
+
+
+def edit_as_owner(project: Path, package: str) -> None:
+    """Add a route through the hooks, a setting, a dependency and a README note."""
+    source = project / "src" / package
+    (source / "web/fastapi/routes/orders.py").write_text(OWNER_ROUTE, encoding="utf-8")
+    (project / "tests/api/test_orders.py").write_text(OWNER_TEST, encoding="utf-8")
+    hooks = source / "hooks.py"
+    text = replace_once(
+        hooks.read_text(encoding="utf-8"),
+        "from .core.errors import ServiceError",
+        "from .core.errors import ServiceError\nfrom .web.fastapi.routes import orders",
+    )
+    text = replace_once(text, "    return ()", "    return (orders.router,)")
+    hooks.write_text(text, encoding="utf-8")
+    owner_settings = source / "owner_settings.py"
+    with owner_settings.open("a", encoding="utf-8") as settings:
+        settings.write('\n    orders_greeting: str = "hello"\n')
+    with (project / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write(OWNER_README)
+    pyproject = project / "pyproject.toml"
+    text = replace_once(
+        pyproject.read_text(encoding="utf-8"),
+        "dependencies = [\n",
+        'dependencies = [\n    "humanize>=4.9",\n',
+    )
+    pyproject.write_text(text, encoding="utf-8")
+
+
+def assert_clean_merge(project: Path) -> None:
+    """No conflict markers and no rejected hunks anywhere in the project."""
+    assert not list(project.rglob("*.rej"))
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.parts and ".venv" not in path.parts:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert "<<<<<<<" not in text, f"conflict in {path}"
+
+
+def run_checks(project: Path, combination: Combination) -> None:
+    """Run the service's own checks as its owner would."""
+    python_version = str(load_questions()["python_version"]["default"])
+    env = owner_environment(python_version, require_servers(combination))
+    for command in (SYNC, *CHECKS):
+        failure = run(command, project, env)
+        assert failure is None, f"`{' '.join(command)}` failed: {failure}"
+
+
+@pytest.mark.parametrize("combination", UPDATED, ids=str)
+def test_update_keeps_owner_edits_and_brings_the_fix(
+    combination: Combination, tmp_path: Path
+) -> None:
+    require_servers(combination)
+    template = snapshot_template(tmp_path / "template")
+    git(template, "tag", "0.1.0")
+    project = tmp_path / "service"
+    copier.run_copy(
+        str(template), project, data=combination.answers, defaults=True, unsafe=True
+    )
+    git(project, "init", "--quiet", "--initial-branch=main")
+    commit_all(project, "Render the service")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    package = str(answers["package_name"])
+    edit_as_owner(project, package)
+    commit_all(project, "Owner: orders route, setting, dependency, README")
+    release_pattern_fix(template, "0.2.0")
+
+    copier.run_update(project, defaults=True, overwrite=True, unsafe=True)
+
+    assert_clean_merge(project)
+    assert PATTERN_FIX in (project / "src" / package / "web/middleware.py").read_text()
+    source = project / "src" / package
+    assert "return (orders.router,)" in (source / "hooks.py").read_text()
+    assert "orders_greeting" in (source / "owner_settings.py").read_text()
+    assert OWNER_README in (project / "README.md").read_text(encoding="utf-8")
+    assert '"humanize>=4.9"' in (project / "pyproject.toml").read_text()
+    assert "_commit: 0.2.0" in (project / ".copier-answers.yml").read_text()
+    run_checks(project, combination)
+
+
+def test_update_can_switch_the_rate_limit_backend_to_redis(tmp_path: Path) -> None:
+    default = next(c for c in SUPPORTED if c.id == "fastapi-sqlite-memory-bcrypt")
+    redis = next(c for c in SUPPORTED if c.id == "fastapi-sqlite-redis-bcrypt")
+    require_servers(redis)
+    template = snapshot_template(tmp_path / "template")
+    git(template, "tag", "0.1.0")
+    project = tmp_path / "service"
+    copier.run_copy(
+        str(template), project, data=default.answers, defaults=True, unsafe=True
+    )
+    git(project, "init", "--quiet", "--initial-branch=main")
+    commit_all(project, "Render the service")
+
+    copier.run_update(
+        project,
+        data={"rate_limit_backend": "redis"},
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+    )
+
+    assert_clean_merge(project)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["rate_limit_backend"] == "redis"
+    assert "redis" in (project / "pyproject.toml").read_text(encoding="utf-8")
+    run_checks(project, redis)
