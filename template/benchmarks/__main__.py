@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from .scenarios import (
     time_one_hash,
 )
 from .servers import PROJECT_ROOT, ServerError, ServerProcess
-from .target import PACKAGE, QUICK_HASH_ROUNDS, VARIANT, Settings
+from .target import PACKAGE, QUICK_HASH_ROUNDS, STORAGE, VARIANT, Settings
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "benchmarks" / "results" / "latest.json"
 
@@ -124,43 +125,43 @@ def measure(
         The figures, and what the run needs to say about the load generator.
     """
     env = service_environment(scratch, hash_rounds)
-    service = ServerProcess("service", PACKAGE, env, scratch)
-    bare = ServerProcess("bare-app", "benchmarks.bare_app", env, scratch)
-    raw = ServerProcess("raw-server", "benchmarks.raw_server", env, scratch)
-    servers = (service, bare, raw)
     cores = os.cpu_count() or 1
-    try:
-        with LoadGenerator(processes) as generator:
-            say("starting the service, the bare app and the raw server ...")
-            for server in servers:
-                server.wait_until_live()
-            say("load generator ceiling against the raw server ...")
-            ceiling = client_ceiling(generator, raw, plan)
-            say(f"/health/live, service vs bare app, {plan.rounds} rounds ...")
-            overhead = middleware_overhead(generator, service, bare, plan)
-            bare.stop()
-            raw.stop()
-            say(f"registering {plan.logins + 1} accounts ...")
-            *emails, owner = register(service.port, plan.logins + 1)
-            say(f"/health/live latency, idle and under {plan.logins} logins ...")
-            settings = hasher_settings(env)
-            latency, parallelism = hashing(
-                generator,
-                service.port,
-                emails,
-                lambda: time_one_hash(settings, plan.hashes),
-                cores,
-                plan,
+    with ExitStack() as running:
+        service, bare, raw = (
+            running.enter_context(ServerProcess(name, module, env, scratch))
+            for name, module in (
+                ("service", PACKAGE),
+                ("bare-app", "benchmarks.bare_app"),
+                ("raw-server", "benchmarks.raw_server"),
             )
-            say("429 vs 401 latency ...")
-            limited = limited_attempts(generator, service.port, plan)
-            say("GET /resources ...")
-            token = login_token(service.port, owner)
-            storage = VARIANT.split("-")[1]
-            listing = resource_listing(generator, service, token, storage, plan)
-    finally:
-        for server in servers:
-            server.stop()
+        )
+        generator = running.enter_context(LoadGenerator(processes))
+        say("starting the service, the bare app and the raw server ...")
+        for server in (service, bare, raw):
+            server.wait_until_live()
+        say("load generator ceiling against the raw server ...")
+        ceiling = client_ceiling(generator, raw, plan)
+        say(f"/health/live, service vs bare app, {plan.rounds} rounds ...")
+        overhead = middleware_overhead(generator, service, bare, plan)
+        bare.stop()
+        raw.stop()
+        say(f"registering {plan.logins + 1} accounts ...")
+        *emails, owner = register(service.port, plan.logins + 1)
+        say(f"/health/live latency, idle and under {plan.logins} logins ...")
+        settings = hasher_settings(env)
+        latency, parallelism = hashing(
+            generator,
+            service.port,
+            emails,
+            lambda: time_one_hash(settings, plan.hashes),
+            cores,
+            plan,
+        )
+        say("429 vs 401 latency ...")
+        limited = limited_attempts(generator, service.port, plan)
+        say("GET /resources ...")
+        token = login_token(service.port, owner)
+        listing = resource_listing(generator, service, token, STORAGE, plan)
     figures = [overhead, latency, parallelism, limited, listing]
     client = {"processes": processes, "ceiling_rps": ceiling.rate}
     return figures, client

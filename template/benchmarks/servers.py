@@ -121,6 +121,12 @@ class ServerProcess:
                 self._process.kill()
                 self._process.wait()
 
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def log_tail(self) -> str:
         """The end of the process's output, for error messages."""
         text = self.log_path.read_text(encoding="utf-8", errors="replace")

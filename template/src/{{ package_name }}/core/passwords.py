@@ -2,18 +2,14 @@
 
 Hashing is deliberately slow, so it runs in a thread pool sized for the cores
 (the hash libraries release the GIL): the event loop keeps serving while
-several hashes run in parallel. The hashing threads run at a lower CPU
-priority, so when every core is hashing the event loop's thread still gets a
-core the moment a request arrives.
+several hashes run in parallel.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import secrets
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,30 +17,13 @@ from typing import TypeVar
 
 _T = TypeVar("_T")
 
-_LOWER_PRIORITY_BY = 10
-"""How much nicer than the event loop hashing threads run (Unix ``nice``)."""
-
-
-def _yield_to_the_event_loop() -> None:
-    """Lower the CPU priority of the calling (hashing) thread.
-
-    Linux sets the niceness per thread; elsewhere this does nothing. Hashes
-    still use every idle core at full speed.
-    """
-    with contextlib.suppress(AttributeError, OSError):
-        thread = threading.get_native_id()
-        niceness = os.getpriority(os.PRIO_PROCESS, thread) + _LOWER_PRIORITY_BY
-        os.setpriority(os.PRIO_PROCESS, thread, min(niceness, 19))
-
 
 class PasswordHasher(ABC):
     """Hash and verify passwords without blocking the event loop."""
 
     def __init__(self, executor: ThreadPoolExecutor | None = None) -> None:
         self._executor = executor or ThreadPoolExecutor(
-            max_workers=os.cpu_count() or 1,
-            thread_name_prefix="password-hash",
-            initializer=_yield_to_the_event_loop,
+            max_workers=os.cpu_count() or 1, thread_name_prefix="password-hash"
         )
         self._dummy_hash: str | None = None
 
