@@ -165,19 +165,31 @@ def run_checks(project: Path, combination: Combination) -> None:
         assert failure is None, f"`{' '.join(command)}` failed: {failure}"
 
 
-@pytest.mark.parametrize("combination", UPDATED, ids=str)
-def test_update_keeps_owner_edits_and_brings_the_fix(
-    combination: Combination, tmp_path: Path
-) -> None:
-    require_servers(combination)
+def render_release(
+    tmp_path: Path, combination: Combination, version: str
+) -> tuple[Path, Path]:
+    """Tag a template snapshot as ``version``, render it and commit the service.
+
+    Returns:
+        The template repository and the rendered service's repository.
+    """
     template = snapshot_template(tmp_path / "template")
-    git(template, "tag", "0.1.0")
+    git(template, "tag", version)
     project = tmp_path / "service"
     copier.run_copy(
         str(template), project, data=combination.answers, defaults=True, unsafe=True
     )
     git(project, "init", "--quiet", "--initial-branch=main")
     commit_all(project, "Render the service")
+    return template, project
+
+
+@pytest.mark.parametrize("combination", UPDATED, ids=str)
+def test_update_keeps_owner_edits_and_brings_the_fix(
+    combination: Combination, tmp_path: Path
+) -> None:
+    require_servers(combination)
+    template, project = render_release(tmp_path, combination, "0.1.0")
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     package = str(answers["package_name"])
     edit_as_owner(project, package)
@@ -201,14 +213,7 @@ def test_update_can_switch_the_rate_limit_backend_to_redis(tmp_path: Path) -> No
     default = next(c for c in SUPPORTED if c.id == "fastapi-sqlite-memory-bcrypt")
     redis = next(c for c in SUPPORTED if c.id == "fastapi-sqlite-redis-bcrypt")
     require_servers(redis)
-    template = snapshot_template(tmp_path / "template")
-    git(template, "tag", "0.1.0")
-    project = tmp_path / "service"
-    copier.run_copy(
-        str(template), project, data=default.answers, defaults=True, unsafe=True
-    )
-    git(project, "init", "--quiet", "--initial-branch=main")
-    commit_all(project, "Render the service")
+    _, project = render_release(tmp_path, default, "0.1.0")
 
     copier.run_update(
         project,
