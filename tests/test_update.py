@@ -1,10 +1,10 @@
 """`copier update` on a service its owner has changed, the way teams use it.
 
-Each test builds a throw-away git repository of the template (this working
-tree, uncommitted changes included), tags releases in it, renders an older
-release, edits the service as an owner would, moves the template on, updates,
-and checks the merge: no conflicts, owner edits intact, the template's fix in,
-and the service's own checks still green.
+Each test builds a throw-away git repository of the template (an old commit
+of this repository, or this working tree with its uncommitted changes), tags
+releases in it, renders an older release, edits the service as an owner would,
+moves the template on, updates, and checks the merge: no conflicts, owner edits
+intact, the template's fix in, and the service's own checks still green.
 """
 
 from __future__ import annotations
@@ -21,6 +21,13 @@ from tests.combinations import SUPPORTED, TEMPLATE_ROOT, Combination, load_quest
 from tests.test_variants import CHECKS, SYNC, owner_environment, require_servers, run
 
 pytestmark = pytest.mark.update
+
+OLDEST_RELEASE = "0.1.0"
+OLDEST_RELEASE_COMMIT = "bd0c14b54d6b191e4c636278faf5d9cd1bf1a79f"
+"""Release 0.1.0, the oldest supported: the first commit whose CI passed."""
+
+NEXT_RELEASE = "0.2.0"
+"""The tag the working tree gets; a final release, as copier skips pre-releases."""
 
 MIDDLEWARE = Path("template/src/{{ package_name }}/web/middleware.py")
 PATTERN_FIX = '(b"x-content-type-options", b"nosniff"),'
@@ -45,26 +52,57 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
-def snapshot_template(dst: Path) -> Path:
-    """Copy this working tree (tracked and new files) into a fresh repository."""
+def commit_all(repo: Path, message: str) -> None:
+    """Commit every change in ``repo``."""
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--allow-empty", "--message", message)
+
+
+def new_repository(path: Path) -> Path:
+    """Create an empty git repository at ``path``."""
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "--quiet", "--initial-branch=main")
+    return path
+
+
+def copy_working_tree(template: Path) -> None:
+    """Replace the files of ``template`` with this working tree's (tracked and new)."""
+    for entry in template.iterdir():
+        if entry.name != ".git":
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
     listed = git(
         TEMPLATE_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"
     )
     for name in filter(None, listed.split("\0")):
         source = TEMPLATE_ROOT / name
         if source.is_file():
-            target = dst / name
+            target = template / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
-    git(dst, "init", "--quiet", "--initial-branch=main")
+
+
+def snapshot_template(dst: Path) -> Path:
+    """Copy this working tree (tracked and new files) into a fresh repository."""
+    copy_working_tree(new_repository(dst))
     commit_all(dst, "template snapshot")
     return dst
 
 
-def commit_all(repo: Path, message: str) -> None:
-    """Commit every change in ``repo``."""
-    git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "--allow-empty", "--message", message)
+def export_commit(template: Path, commit: str) -> None:
+    """Write the tree of a commit of this repository into ``template``."""
+    archive = subprocess.run(
+        ["git", "archive", commit], cwd=TEMPLATE_ROOT, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(template)], input=archive.stdout, check=True)
+
+
+def release(template: Path, version: str, message: str) -> None:
+    """Commit everything in ``template`` and tag it ``version``."""
+    commit_all(template, message)
+    git(template, "tag", version)
 
 
 def release_pattern_fix(template: Path, version: str) -> None:
@@ -77,8 +115,7 @@ def release_pattern_fix(template: Path, version: str) -> None:
         text.replace(marker, f"{marker}\n                    {PATTERN_FIX}"),
         encoding="utf-8",
     )
-    commit_all(template, "Send X-Content-Type-Options: nosniff")
-    git(template, "tag", version)
+    release(template, version, "Send X-Content-Type-Options: nosniff")
 
 
 OWNER_ROUTE = '''"""Orders: the owner's own route."""
@@ -120,8 +157,16 @@ def replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def edit_as_owner(project: Path, package: str) -> None:
-    """Add a route through the hooks, a setting, a dependency and a README note."""
+def edit_as_owner(project: Path) -> str:
+    """Add a route through the hooks, a setting, a dependency and a README note.
+
+    The edits are committed, as an owner commits before `copier update`.
+
+    Returns:
+        The service's package name.
+    """
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    package = str(answers["package_name"])
     source = project / "src" / package
     (source / "web/fastapi/routes/orders.py").write_text(OWNER_ROUTE, encoding="utf-8")
     (project / "tests/api/test_orders.py").write_text(OWNER_TEST, encoding="utf-8")
@@ -145,6 +190,25 @@ def edit_as_owner(project: Path, package: str) -> None:
         'dependencies = [\n    "humanize>=4.9",\n',
     )
     pyproject.write_text(text, encoding="utf-8")
+    commit_all(project, "Owner: orders route, setting, dependency, README")
+    return package
+
+
+def assert_owner_edits_kept(project: Path, package: str) -> None:
+    """Every edit of `edit_as_owner` is still in the service."""
+    source = project / "src" / package
+    assert (source / "web/fastapi/routes/orders.py").read_text() == OWNER_ROUTE
+    assert (project / "tests/api/test_orders.py").read_text() == OWNER_TEST
+    assert "return (orders.router,)" in (source / "hooks.py").read_text()
+    assert "orders_greeting" in (source / "owner_settings.py").read_text()
+    assert OWNER_README in (project / "README.md").read_text(encoding="utf-8")
+    assert '"humanize>=4.9"' in (project / "pyproject.toml").read_text()
+
+
+def released_commit(project: Path) -> str:
+    """Give the template release the service was last rendered from."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return str(answers["_commit"])
 
 
 def assert_clean_merge(project: Path) -> None:
@@ -165,21 +229,47 @@ def run_checks(project: Path, combination: Combination) -> None:
         assert failure is None, f"`{' '.join(command)}` failed: {failure}"
 
 
+def require_commit(commit: str, version: str) -> None:
+    """Fail in one line when ``commit`` is not in this checkout (a shallow clone)."""
+    present = subprocess.run(
+        ["git", "cat-file", "-e", f"{commit}^{{commit}}"],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if present.returncode != 0:
+        pytest.fail(
+            f"commit {commit} (release {version}) is missing from this checkout "
+            "(a shallow clone?): run `git fetch --unshallow`",
+            pytrace=False,
+        )
+
+
 def render_release(
-    tmp_path: Path, combination: Combination, version: str
+    tmp_path: Path, combination: Combination, version: str, commit: str | None = None
 ) -> tuple[Path, Path]:
-    """Tag a template snapshot as ``version``, render it and commit the service.
+    """Release the template as ``version``, render it and commit the service.
+
+    Args:
+        tmp_path: Where the template and service repositories are created.
+        combination: The answers to render.
+        version: The tag of the release.
+        commit: A commit of this repository to release; None for the working tree.
 
     Returns:
         The template repository and the rendered service's repository.
     """
-    template = snapshot_template(tmp_path / "template")
-    git(template, "tag", version)
+    template = new_repository(tmp_path / "template")
+    if commit is None:
+        copy_working_tree(template)
+    else:
+        export_commit(template, commit)
+    release(template, version, f"Release {version}")
     project = tmp_path / "service"
     copier.run_copy(
         str(template), project, data=combination.answers, defaults=True, unsafe=True
     )
-    git(project, "init", "--quiet", "--initial-branch=main")
+    new_repository(project)
     commit_all(project, "Render the service")
     return template, project
 
@@ -190,23 +280,35 @@ def test_update_keeps_owner_edits_and_brings_the_fix(
 ) -> None:
     require_servers(combination)
     template, project = render_release(tmp_path, combination, "0.1.0")
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    package = str(answers["package_name"])
-    edit_as_owner(project, package)
-    commit_all(project, "Owner: orders route, setting, dependency, README")
+    package = edit_as_owner(project)
     release_pattern_fix(template, "0.2.0")
 
     copier.run_update(project, defaults=True, overwrite=True, unsafe=True)
 
     assert_clean_merge(project)
     assert PATTERN_FIX in (project / "src" / package / "web/middleware.py").read_text()
-    source = project / "src" / package
-    assert "return (orders.router,)" in (source / "hooks.py").read_text()
-    assert "orders_greeting" in (source / "owner_settings.py").read_text()
-    assert OWNER_README in (project / "README.md").read_text(encoding="utf-8")
-    assert '"humanize>=4.9"' in (project / "pyproject.toml").read_text()
-    assert "_commit: 0.2.0" in (project / ".copier-answers.yml").read_text()
+    assert_owner_edits_kept(project, package)
+    assert released_commit(project) == "0.2.0"
     run_checks(project, combination)
+
+
+def test_update_from_the_oldest_release_to_the_working_tree(tmp_path: Path) -> None:
+    require_commit(OLDEST_RELEASE_COMMIT, OLDEST_RELEASE)
+    default = next(c for c in SUPPORTED if c.id == "fastapi-sqlite-memory-bcrypt")
+    template, project = render_release(
+        tmp_path, default, OLDEST_RELEASE, OLDEST_RELEASE_COMMIT
+    )
+    assert released_commit(project) == OLDEST_RELEASE
+    package = edit_as_owner(project)
+    copy_working_tree(template)
+    release(template, NEXT_RELEASE, "This working tree")
+
+    copier.run_update(project, defaults=True, overwrite=True, unsafe=True)
+
+    assert_clean_merge(project)
+    assert_owner_edits_kept(project, package)
+    assert released_commit(project) == NEXT_RELEASE
+    run_checks(project, default)
 
 
 def test_update_can_switch_the_rate_limit_backend_to_redis(tmp_path: Path) -> None:
