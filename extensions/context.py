@@ -149,10 +149,11 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     }
     derived["framework_label"] = LABELS.get(str(framework), "")
     derived["storage_label"] = LABELS.get(str(storage_name), "")
+    # Services of compose.yaml this render needs; its database server is `db`.
     derived["compose_servers"] = " ".join(
         server
         for server, used in (
-            (str(storage_name), storage_name in {"postgres", "mysql"}),
+            ("db", storage_name in {"postgres", "mysql"}),
             ("redis", derived["uses_redis"]),
         )
         if used

@@ -293,8 +293,12 @@ SERVICE_VARIABLES = frozenset(
 
 
 def new_user_environment() -> dict[str, str]:
-    """This machine's environment without our virtualenvs, pytest or settings."""
+    """This machine's environment without our virtualenvs, pytest or settings.
+
+    Without ``PYTHONDONTWRITEBYTECODE`` too, as in ``tests/test_variants.py``.
+    """
     dropped = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME"}
+    dropped.add("PYTHONDONTWRITEBYTECODE")
     env = {
         name: value
         for name, value in os.environ.items()

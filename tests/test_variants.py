@@ -89,8 +89,13 @@ def require_servers(combination: Combination) -> dict[str, str]:
 
 
 def owner_environment(python_version: str, servers: dict[str, str]) -> dict[str, str]:
-    """Build the environment of a new owner's shell: no outer venv or pytest state."""
+    """Build the environment of a new owner's shell: no outer venv or pytest state.
+
+    ``PYTHONDONTWRITEBYTECODE`` goes too: with it, each of the suite's service
+    processes would compile its dependencies again (about 1.5 s a start).
+    """
     dropped = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME"}
+    dropped.add("PYTHONDONTWRITEBYTECODE")
     dropped |= set(SERVICE_ENV.values())
     env = {
         name: value

@@ -65,8 +65,8 @@ FULL = Plan(
     resources=20,
 )
 QUICK = Plan(
-    seconds=0.3,
-    warmup=0.1,
+    seconds=0.5,
+    warmup=0.2,
     rounds=1,
     connections=16,
     probe_seconds=0.5,

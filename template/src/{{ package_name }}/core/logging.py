@@ -9,6 +9,10 @@ blanked, tracebacks carry no local variables (a frame's ``password``), and
 every rendered line is scrubbed of anything shaped like a password hash, a JWT
 or bearer credentials, whoever logged it (a driver's DEBUG line, an exception
 message).
+
+The access line, written once per request, takes a shorter path of its own
+(:func:`log_request`): the same keys, timestamp and scrubbing, rendered
+straight to JSON without structlog's processor chain.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 from typing import Any, Literal
 
 import orjson
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
+
+from .security import current_context
 
 LogFormat = Literal["json", "console"]
 
@@ -37,8 +44,9 @@ _SENSITIVE_SHAPES = (
 )
 _SECRET_TEXT = re.compile(_SENSITIVE_SHAPES)
 _SECRET_BYTES = re.compile(_SENSITIVE_SHAPES.encode())
-_SHAPE_MARKERS = (b"$2", b"$argon2", b"eyj", b"bearer")
+_SHAPE_MARKERS = ("$2", "$argon2", "eyj", "bearer")
 """Every match of ``_SENSITIVE_SHAPES``, lower-cased, holds one of these."""
+_SHAPE_MARKER_BYTES = tuple(marker.encode() for marker in _SHAPE_MARKERS)
 
 
 def _redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
@@ -56,6 +64,39 @@ def _name_logger(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
+def _add_request_context(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """Add the correlation id and client IP of the request being served."""
+    context = current_context()
+    if context is not None:
+        event_dict.setdefault("correlation_id", context.correlation_id)
+        event_dict.setdefault("client_ip", context.client_ip)
+    return event_dict
+
+
+class _UTCTimestamp:
+    """``timestamp`` in ISO 8601 UTC with microseconds, formatted once a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def now(self) -> str:
+        """Return the current time, e.g. ``2026-01-31T12:00:00.123456Z``."""
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._prefix}.{int((now - second) * 1_000_000):06d}Z"
+
+    def __call__(self, _: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+        event_dict["timestamp"] = self.now()
+        return event_dict
+
+
+_timestamp = _UTCTimestamp()
+
+
 def _orjson_dumps(value: Any, **_: Any) -> bytes:
     return orjson.dumps(value, default=repr)
 
@@ -63,8 +104,9 @@ def _orjson_dumps(value: Any, **_: Any) -> bytes:
 def _shared_processors() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
+        _add_request_context,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _timestamp,
         _name_logger,
         _redact_secrets,
     ]
@@ -87,13 +129,23 @@ class _Scrubbed:
     ) -> str | bytes:
         rendered = self._renderer(logger, name, event_dict)
         if isinstance(rendered, bytes):
-            # The regex scan costs more than the rest of a line; skip it when
-            # no shape can match (this runs on every request's access line).
-            lowered = rendered.lower()
-            if any(marker in lowered for marker in _SHAPE_MARKERS):
-                return _SECRET_BYTES.sub(_REDACTED.encode(), rendered)
-            return rendered
+            return _scrub(rendered)
         return _SECRET_TEXT.sub(_REDACTED, str(rendered))
+
+
+def _scrub(line: bytes) -> bytes:
+    """Blank out anything in ``line`` shaped like a hash, JWT or credentials."""
+    # The regex scan costs more than the rest of a line; skip it when no
+    # shape can match (this runs on every request's access line).
+    lowered = line.lower()
+    if any(marker in lowered for marker in _SHAPE_MARKER_BYTES):
+        return _SECRET_BYTES.sub(_REDACTED.encode(), line)
+    return line
+
+
+def _may_hold_secret(text: str) -> bool:
+    lowered = text.lower()
+    return any(marker in lowered for marker in _SHAPE_MARKERS)
 
 
 def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
@@ -103,7 +155,9 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
         level: Minimum level name, e.g. ``INFO``.
         fmt: ``json`` for one object per line, ``console`` for humans.
     """
+    global _direct_access_lines
     numeric_level = logging.getLevelNamesMapping()[level.upper()]
+    _direct_access_lines = fmt == "json" and numeric_level <= logging.INFO
     shared = _shared_processors()
     tracebacks: Processor = (
         # Frame locals would hold request bodies and passwords: never log them.
@@ -137,20 +191,29 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     logging.getLogger("uvicorn.access").disabled = True
 
 
+def _write_line(message: str | bytes) -> None:
+    """Write one rendered line, whole, to whatever ``sys.stdout`` is now; flush.
+
+    Flushed at once: containers read stdout live, and even a process killed by
+    a signal (as uvicorn re-raises SIGTERM after draining) loses no line.
+    """
+    stream = sys.stdout
+    if isinstance(message, bytes):
+        stream.buffer.write(message + b"\n")
+    else:
+        stream.write(message + "\n")
+    stream.flush()
+
+
 class _StdoutLogger:
-    """Write each line, whole, to whatever ``sys.stdout`` is at that moment."""
+    """structlog's output: every level goes to :func:`_write_line`."""
 
     def __init__(self, *_: object) -> None:
         pass
 
     def msg(self, message: str | bytes) -> None:
-        """Write one rendered line and flush it (containers read stdout live)."""
-        stream = sys.stdout
-        if isinstance(message, bytes):
-            stream.buffer.write(message + b"\n")
-        else:
-            stream.write(message + "\n")
-        stream.flush()
+        """Write one rendered line."""
+        _write_line(message)
 
     debug = info = warning = error = critical = exception = msg
 
@@ -179,3 +242,48 @@ def get_logger(name: str) -> FilteringBoundLogger:
     """Return a structlog logger whose lines carry ``logger=name``."""
     logger: FilteringBoundLogger = structlog.get_logger(logger_name=name)
     return logger
+
+
+_direct_access_lines = False
+"""Whether access lines skip structlog: JSON output at level INFO or below."""
+
+
+def log_request(
+    method: str, path: str, status: int, duration_ms: float, client_ip: str
+) -> None:
+    """Log a request's access line: ``event="request"``, ``logger="access"``.
+
+    With JSON output at level INFO the line is built here, the way the
+    processors would build it; otherwise it goes through structlog.
+    """
+    if not _direct_access_lines:
+        get_logger("access").info(
+            "request",
+            method=method,
+            path=path,
+            status=status,
+            duration_ms=duration_ms,
+            client_ip=client_ip,
+        )
+        return
+    line: dict[str, Any] = {
+        "event": "request",
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": duration_ms,
+        "client_ip": client_ip,
+        "level": "info",
+        "timestamp": _timestamp.now(),
+        "logger": "access",
+    }
+    context = current_context()
+    if context is not None:
+        line["correlation_id"] = context.correlation_id
+    rendered = orjson.dumps(line)
+    # Of the fields, only the path and the request id are the client's text
+    # (the server accepts known methods only): scan the line only if they
+    # could hold a secret's shape.
+    if _may_hold_secret(path + line.get("correlation_id", "")):
+        rendered = _SECRET_BYTES.sub(_REDACTED.encode(), rendered)
+    _write_line(rendered)

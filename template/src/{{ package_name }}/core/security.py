@@ -8,8 +8,8 @@ hop that is not itself a trusted proxy, so a client cannot choose its own IP.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
@@ -17,6 +17,9 @@ from dataclasses import dataclass
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+"""Version (4) and variant (RFC 9562) bits of a random UUID."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +58,13 @@ def reset_context(token: Token[SecurityContext | None]) -> None:
 
 
 def new_request_id() -> str:
-    """Return a fresh, unguessable request id."""
-    return uuid.uuid4().hex
+    """Return a fresh, unguessable request id: a random UUID, as 32 hex digits.
+
+    What ``uuid.uuid4().hex`` returns, at half its cost (it runs for
+    most requests).
+    """
+    bits = int.from_bytes(os.urandom(16), "big") & _UUID4_CLEAR | _UUID4_SET
+    return f"{bits:032x}"
 
 
 def accept_request_id(candidate: str | None) -> str:

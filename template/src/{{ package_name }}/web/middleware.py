@@ -10,9 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import structlog
-
-from ..core.logging import get_logger
+from ..core.logging import get_logger, log_request
 from ..core.security import (
     ClientIPResolver,
     SecurityContext,
@@ -25,7 +23,6 @@ from .problems import PROBLEM_JSON, Problem, internal_error, problem
 ASGIApp = Any
 Message = dict[str, Any]
 
-_access = get_logger("access")
 _errors = get_logger("errors")
 
 _MAX_USER_AGENT = 512
@@ -47,9 +44,6 @@ class RequestContextMiddleware:
         context = self._context(scope)
         request_id = context.correlation_id.encode()
         token = set_context(context)
-        bound = structlog.contextvars.bind_contextvars(
-            correlation_id=context.correlation_id, client_ip=context.client_ip
-        )
         response = {"status": 500, "started": False}
 
         async def send_with_id(message: Message) -> None:
@@ -69,15 +63,13 @@ class RequestContextMiddleware:
             if not response["started"]:
                 await _send_problem(send_with_id, internal_error())
         finally:
-            _access.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=response["status"],
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                client_ip=context.client_ip,
+            log_request(
+                scope["method"],
+                scope["path"],
+                response["status"],
+                round((time.perf_counter() - started) * 1000, 2),
+                context.client_ip,
             )
-            structlog.contextvars.reset_contextvars(**bound)
             reset_context(token)
 
     def _context(self, scope: Message) -> SecurityContext:
@@ -106,8 +98,9 @@ class BodySizeLimitMiddleware:
     """Answer 413 to a request body over ``max_bytes``, before anyone parses it.
 
     A declared ``Content-Length`` over the cap is refused without calling the
-    app. A streamed body is counted as the app reads it: past the cap the 413
-    goes out, the app sees the client disconnect, and its own reply is dropped.
+    app; a body within it passes untouched (the server delivers no more). A
+    streamed body is counted as the app reads it: past the cap the 413 goes
+    out, the app sees the client disconnect, and its own reply is dropped.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -119,8 +112,12 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _content_length(scope) > self.max_bytes:
+        declared, streamed = _body_framing(scope)
+        if declared > self.max_bytes:
             await _send_problem(send, self._too_large())
+            return
+        if not streamed:
+            await self.app(scope, receive, send)
             return
         received = 0
         refused = False
@@ -152,12 +149,24 @@ class BodySizeLimitMiddleware:
         return Problem(413, problem(413, detail))
 
 
-def _content_length(scope: Message) -> int:
-    """Return the declared body size, or 0 if none or unreadable."""
+def _body_framing(scope: Message) -> tuple[int, bool]:
+    """Return the declared body size, and whether the body may run past it.
+
+    An HTTP/1.1 body is exactly ``Content-Length`` bytes (none without the
+    header) unless it is chunked; an HTTP/2 body needs no length at all.
+    """
+    length: bytes | None = None
+    chunked = False
     for name, value in scope["headers"]:
         if name == b"content-length":
-            return int(value) if value.isdigit() else 0
-    return 0
+            length = value
+        elif name == b"transfer-encoding":
+            chunked = True
+    if length is None:
+        return 0, chunked or not scope.get("http_version", "1.1").startswith("1.")
+    if not length.isdigit():
+        return 0, True
+    return int(length), chunked
 
 
 async def _send_problem(send: Any, reply: Problem) -> None:
