@@ -12,6 +12,8 @@ from tests.combinations import TEMPLATE_ROOT
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from _pytest.terminal import TerminalReporter
+
 
 class Render(Protocol):
     """Render the template into a new folder and return that folder."""
@@ -56,3 +58,29 @@ def render(tmp_path: Path) -> Render:
         return render_template(tmp_path / f"rendered-{next(counter)}", answers)
 
     return _render
+
+
+def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
+    """Print how long each variant took to set up and to check (``nox -s matrix``).
+
+    The variant tests record their timings as properties, which also travel
+    back from xdist workers.
+    """
+    rows = [
+        (report.nodeid.rpartition("[")[2].rstrip("]"), dict(report.user_properties))
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if report.when == "call" and "setup" in dict(report.user_properties)
+    ]
+    if not rows:
+        return
+    columns = ["setup", "ruff", "mypy", "pytest"]
+    terminalreporter.section("variant timings (s): render + uv sync, then checks")
+    terminalreporter.write_line(
+        f"{'variant':34} " + " ".join(f"{name:>7}" for name in [*columns, "total"])
+    )
+    for variant, timings in sorted(rows):
+        # The ruff column holds both ruff commands: format check and lint.
+        values = [float(timings.get(name, 0.0)) for name in columns]
+        cells = " ".join(f"{value:7.1f}" for value in [*values, sum(values)])
+        terminalreporter.write_line(f"{variant:34} {cells}")

@@ -15,6 +15,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from tests.combinations import SERVICE_ENV, SUPPORTED, Combination, load_questio
 from tests.conftest import render_template
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 pytestmark = pytest.mark.variant
@@ -137,19 +139,29 @@ def run(command: tuple[str, ...], cwd: Path, env: dict[str, str]) -> str | None:
 
 @pytest.mark.parametrize("combination", SUPPORTED, ids=str)
 def test_variant_passes_its_own_checks(
-    combination: Combination, tmp_path: Path
+    combination: Combination,
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
 ) -> None:
     python_version = str(load_questions()["python_version"]["default"])
     env = owner_environment(python_version, require_servers(combination))
+    started = time.monotonic()
     project = render_template(tmp_path / combination.id, combination.answers)
-
-    if failure := run(SYNC, project, env):
+    failure = run(SYNC, project, env)
+    record_property("setup", time.monotonic() - started)
+    if failure:
         pytest.fail(f"{combination.id}: `uv sync` failed: {failure}")
-    failures = {
-        " ".join(command): failure
-        for command in CHECKS
-        if (failure := run(command, project, env))
-    }
+
+    failures: dict[str, str] = {}
+    seconds: dict[str, float] = {}
+    for command in CHECKS:
+        started = time.monotonic()
+        if failure := run(command, project, env):
+            failures[" ".join(command)] = failure
+        tool = command[2]
+        seconds[tool] = seconds.get(tool, 0.0) + time.monotonic() - started
+    for tool, spent in seconds.items():
+        record_property(tool, spent)
 
     assert not failures, "\n\n".join(
         f"{combination.id}: `{command}` failed: {output}"

@@ -30,6 +30,16 @@ PROBLEM_JSON = "application/problem+json"
 INTERNAL_ERROR = "Internal server error"
 UNAVAILABLE = "Service unavailable"
 
+ERROR_DESCRIPTIONS = {
+    401: "Missing, malformed, tampered or expired credentials",
+    404: "Not found",
+    409: "Conflicts with an existing item",
+    422: "Invalid input",
+    429: "Too many attempts",
+    503: "A dependency is unavailable",
+}
+"""What each documented error status means, for the OpenAPI document."""
+
 _STATUS: dict[type[ServiceError], int] = {
     ValidationError: 422,
     AuthenticationError: 401,

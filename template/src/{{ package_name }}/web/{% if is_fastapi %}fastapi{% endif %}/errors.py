@@ -12,6 +12,7 @@ from starlette.routing import Match
 
 from ...core.errors import FieldError, ServiceError
 from ..problems import (
+    ERROR_DESCRIPTIONS,
     PROBLEM_JSON,
     Problem,
     from_service_error,
@@ -27,14 +28,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
             PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
         },
     }
-    for status, description in {
-        401: "Missing, malformed, tampered or expired credentials",
-        404: "Not found",
-        409: "Conflicts with an existing item",
-        422: "Invalid input",
-        429: "Too many attempts",
-        503: "A dependency is unavailable",
-    }.items()
+    for status, description in ERROR_DESCRIPTIONS.items()
 }
 
 

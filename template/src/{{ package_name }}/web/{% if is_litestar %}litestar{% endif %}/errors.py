@@ -21,6 +21,7 @@ from litestar.types import ExceptionHandlersMap
 from ...core.errors import FieldError, ServiceError
 from ...core.logging import get_logger
 from ..problems import (
+    ERROR_DESCRIPTIONS,
     PROBLEM_JSON,
     Problem,
     from_service_error,
@@ -38,22 +39,12 @@ _BODY_PARAMETER = "data"
 _UNREADABLE_BODY = FieldError("body", "JSON decode error", "json_invalid")
 _MISSING_BODY = FieldError("body", "Field required", "missing")
 
-_DESCRIPTIONS = {
-    401: "Missing, malformed, tampered or expired credentials",
-    404: "Not found",
-    409: "Conflicts with an existing item",
-    422: "Invalid input",
-    429: "Too many attempts",
-    503: "A dependency is unavailable",
-}
-
-
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
     """Return the OpenAPI ``responses`` entries for these error statuses."""
     return {
         status: ResponseSpec(
             ProblemOut,
-            description=_DESCRIPTIONS[status],
+            description=ERROR_DESCRIPTIONS[status],
             media_type=PROBLEM_JSON,
             generate_examples=False,
         )
