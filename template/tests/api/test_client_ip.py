@@ -37,9 +37,33 @@ class TestBehindATrustedProxy:
                 ("X-Forwarded-For", "198.51.100.2"),
             ],
         )
+        # FORWARDED_IP_HEADER is x-forwarded-for: X-Real-IP is not read at all.
         await client.get("/health/live", headers={"X-Real-IP": "198.51.100.3"})
 
-        assert access_ips(capsys) == ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+        assert access_ips(capsys) == ["198.51.100.1", "198.51.100.2", CLIENT_IP]
+
+
+class TestBehindAProxySettingXRealIP:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return {
+            "trusted_proxies": f"{CLIENT_IP}/32",
+            "forwarded_ip_header": "x-real-ip",
+        }
+
+    async def test_only_x_real_ip_is_believed(
+        self, client: httpx.AsyncClient, capsys: Capture
+    ) -> None:
+        capsys.readouterr()
+
+        # The proxy sets X-Real-IP and passes the client's X-Forwarded-For on.
+        await client.get(
+            "/health/live",
+            headers={"X-Real-IP": "198.51.100.3", "X-Forwarded-For": "6.6.6.6"},
+        )
+        await client.get("/health/live", headers={"X-Forwarded-For": "6.6.6.6"})
+
+        assert access_ips(capsys) == ["198.51.100.3", CLIENT_IP]
 
 
 class TestWithoutTrustedProxies:

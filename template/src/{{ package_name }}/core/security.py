@@ -1,8 +1,10 @@
 """Security context: who is calling, from where, under which correlation id.
 
 The client IP comes from the socket peer unless that peer is a trusted proxy;
-only then are ``X-Forwarded-For`` / ``X-Real-IP`` believed, taking the rightmost
-hop that is not itself a trusted proxy, so a client cannot choose its own IP.
+only then is the one forwarding header the owner named believed: the rightmost
+``X-Forwarded-For`` hop that is not itself a trusted proxy, or ``X-Real-IP``.
+The other header is never read, so a client cannot choose its own IP by
+sending the header its proxies pass on untouched.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import re
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+ForwardedIPHeader = Literal["x-forwarded-for", "x-real-ip"]
+"""The forwarding header the trusted proxies set (``FORWARDED_IP_HEADER``)."""
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
@@ -84,10 +89,25 @@ def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
 
 
 class ClientIPResolver:
-    """Decide the client IP from the socket peer and forwarding headers."""
+    """Decide the client IP from the socket peer and one forwarding header.
 
-    def __init__(self, trusted_proxies: Sequence[IPNetwork] = ()) -> None:
+    Only ``header`` is believed, and only from a trusted proxy:
+    ``x-forwarded-for`` (a list of hops, read from the right) or ``x-real-ip``
+    (one address). The other header is ignored whatever it says.
+    """
+
+    def __init__(
+        self,
+        trusted_proxies: Sequence[IPNetwork] = (),
+        header: ForwardedIPHeader = "x-forwarded-for",
+    ) -> None:
+        if header not in get_args(ForwardedIPHeader):
+            msg = f"unknown forwarding header {header!r}"
+            raise ValueError(msg)
         self._trusted = tuple(trusted_proxies)
+        self._real_ip = header == "x-real-ip"
+        self.header = header.encode()
+        """The header's lower-case name as ASGI spells it, e.g. ``b"x-real-ip"``."""
 
     def is_trusted(self, address: str) -> bool:
         """Return whether ``address`` is one of the trusted proxies."""
@@ -97,22 +117,21 @@ class ClientIPResolver:
             return False
         return any(ip in network for network in self._trusted)
 
-    def resolve(
-        self, peer: str | None, forwarded_for: str | None, real_ip: str | None
-    ) -> str:
+    def resolve(self, peer: str | None, forwarded: str | None) -> str:
         """Return the IP of the client behind any trusted proxies.
 
         Args:
             peer: The socket peer address (``None`` for unix sockets).
-            forwarded_for: The raw ``X-Forwarded-For`` header, if any.
-            real_ip: The raw ``X-Real-IP`` header, if any.
+            forwarded: The raw value of :attr:`header`, if any (several such
+                headers joined with commas).
         """
         client = peer or "unknown"
         if not self._trusted or not self.is_trusted(client):
             return client
-        hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
-        if not hops and real_ip:
-            hops = [real_ip.strip()]
+        if self._real_ip:
+            address = _hop_address(forwarded.strip()) if forwarded else None
+            return address or client
+        hops = [hop.strip() for hop in (forwarded or "").split(",") if hop.strip()]
         for hop in reversed(hops):
             address = _hop_address(hop)
             if address is None:

@@ -73,22 +73,19 @@ class RequestContextMiddleware:
             reset_context(token)
 
     def _context(self, scope: Message) -> SecurityContext:
-        request_id = forwarded_for = real_ip = user_agent = None
+        request_id = forwarded = user_agent = None
+        forwarding_header = self.client_ip.header
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 request_id = value.decode("latin-1")
-            elif name == b"x-forwarded-for":
+            elif name == forwarding_header:
                 hop = value.decode("latin-1")
-                forwarded_for = f"{forwarded_for},{hop}" if forwarded_for else hop
-            elif name == b"x-real-ip":
-                real_ip = value.decode("latin-1")
+                forwarded = hop if forwarded is None else f"{forwarded},{hop}"
             elif name == b"user-agent":
                 user_agent = value.decode("latin-1")[:_MAX_USER_AGENT]
         client = scope.get("client")
         return SecurityContext(
-            client_ip=self.client_ip.resolve(
-                client[0] if client else None, forwarded_for, real_ip
-            ),
+            client_ip=self.client_ip.resolve(client[0] if client else None, forwarded),
             user_agent=user_agent or "",
             correlation_id=accept_request_id(request_id),
         )

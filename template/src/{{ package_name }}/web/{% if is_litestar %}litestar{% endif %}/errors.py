@@ -39,6 +39,7 @@ _BODY_PARAMETER = "data"
 _UNREADABLE_BODY = FieldError("body", "JSON decode error", "json_invalid")
 _MISSING_BODY = FieldError("body", "Field required", "missing")
 
+
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
     """Return the OpenAPI ``responses`` entries for these error statuses."""
     return {
