@@ -311,15 +311,25 @@ def test_update_from_the_oldest_release_to_the_working_tree(tmp_path: Path) -> N
     run_checks(project, default)
 
 
-def test_update_can_switch_the_rate_limit_backend_to_redis(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("question", "answer", "target", "dependency"),
+    [
+        ("rate_limit_backend", "redis", "fastapi-sqlite-redis-bcrypt", "redis"),
+        ("storage", "postgres", "fastapi-postgres-memory-bcrypt", "asyncpg"),
+    ],
+    ids=["rate_limit_backend=redis", "storage=postgres"],
+)
+def test_update_can_change_an_answer(
+    tmp_path: Path, question: str, answer: str, target: str, dependency: str
+) -> None:
     default = next(c for c in SUPPORTED if c.id == "fastapi-sqlite-memory-bcrypt")
-    redis = next(c for c in SUPPORTED if c.id == "fastapi-sqlite-redis-bcrypt")
-    require_servers(redis)
+    changed = next(c for c in SUPPORTED if c.id == target)
+    require_servers(changed)
     _, project = render_release(tmp_path, default, "0.1.0")
 
     copier.run_update(
         project,
-        data={"rate_limit_backend": "redis"},
+        data={question: answer},
         defaults=True,
         overwrite=True,
         unsafe=True,
@@ -327,6 +337,6 @@ def test_update_can_switch_the_rate_limit_backend_to_redis(tmp_path: Path) -> No
 
     assert_clean_merge(project)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert answers["rate_limit_backend"] == "redis"
-    assert "redis" in (project / "pyproject.toml").read_text(encoding="utf-8")
-    run_checks(project, redis)
+    assert answers[question] == answer
+    assert dependency in (project / "pyproject.toml").read_text(encoding="utf-8")
+    run_checks(project, changed)
