@@ -281,9 +281,8 @@ def log_request(
     if context is not None:
         line["correlation_id"] = context.correlation_id
     rendered = orjson.dumps(line)
-    # Of the fields, only the path and the request id are the client's text
-    # (the server accepts known methods only): scan the line only if they
-    # could hold a secret's shape.
-    if _may_hold_secret(path + line.get("correlation_id", "")):
+    # Of the fields, only the method, path and request id are the client's
+    # text: scan the line only if they could hold a secret's shape.
+    if _may_hold_secret(method + path + line.get("correlation_id", "")):
         rendered = _SECRET_BYTES.sub(_REDACTED.encode(), rendered)
     _write_line(rendered)
