@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import copier
 import pytest
@@ -66,12 +66,12 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
     The variant tests record their timings as properties, which also travel
     back from xdist workers.
     """
-    rows = [
-        (report.nodeid.rpartition("[")[2].rstrip("]"), dict(report.user_properties))
-        for outcome in ("passed", "failed")
-        for report in terminalreporter.stats.get(outcome, [])
-        if report.when == "call" and "setup" in dict(report.user_properties)
-    ]
+    rows: dict[str, dict[str, Any]] = {}
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            timings = dict(report.user_properties)
+            if report.when == "call" and "setup" in timings:
+                rows[report.nodeid.rpartition("[")[2].rstrip("]")] = timings
     if not rows:
         return
     columns = ["setup", "ruff", "mypy", "pytest"]
@@ -79,7 +79,7 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
     terminalreporter.write_line(
         f"{'variant':34} " + " ".join(f"{name:>7}" for name in [*columns, "total"])
     )
-    for variant, timings in sorted(rows):
+    for variant, timings in sorted(rows.items()):
         # The ruff column holds both ruff commands: format check and lint.
         values = [float(timings.get(name, 0.0)) for name in columns]
         cells = " ".join(f"{value:7.1f}" for value in [*values, sum(values)])

@@ -41,6 +41,7 @@ import pytest
 from tests.combinations import TEMPLATE_ROOT, choices, load_questions
 from tests.conftest import render_template
 from tests.test_update import snapshot_template
+from tests.test_variants import OUR_SHELL_ONLY
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -293,16 +294,11 @@ SERVICE_VARIABLES = frozenset(
 
 
 def new_user_environment() -> dict[str, str]:
-    """This machine's environment without our virtualenvs, pytest or settings.
-
-    Without ``PYTHONDONTWRITEBYTECODE`` too, as in ``tests/test_variants.py``.
-    """
-    dropped = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME"}
-    dropped.add("PYTHONDONTWRITEBYTECODE")
+    """This machine's environment without our virtualenvs, pytest or settings."""
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in dropped | SERVICE_VARIABLES
+        if name not in OUR_SHELL_ONLY | SERVICE_VARIABLES
         and not name.startswith(("PYTEST_", "COV_CORE_", "NOX_"))
     }
     env["PATH"] = os.pathsep.join(

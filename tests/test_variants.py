@@ -51,6 +51,21 @@ CHECKS = (
 )
 """The rendered project's own checks, as its README gives them."""
 
+OUR_SHELL_ONLY = frozenset(
+    {
+        "VIRTUAL_ENV",
+        "UV_PROJECT_ENVIRONMENT",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONDONTWRITEBYTECODE",
+    }
+)
+"""Variables of the shell running the tests that a new owner's shell lacks.
+
+With ``PYTHONDONTWRITEBYTECODE``, each service process a rendered suite starts
+would compile its dependencies again (about 1.5 s a start).
+"""
+
 COMMAND_TIMEOUT = 1200
 OUTPUT_TAIL = 15_000
 
@@ -91,14 +106,8 @@ def require_servers(combination: Combination) -> dict[str, str]:
 
 
 def owner_environment(python_version: str, servers: dict[str, str]) -> dict[str, str]:
-    """Build the environment of a new owner's shell: no outer venv or pytest state.
-
-    ``PYTHONDONTWRITEBYTECODE`` goes too: with it, each of the suite's service
-    processes would compile its dependencies again (about 1.5 s a start).
-    """
-    dropped = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONHOME"}
-    dropped.add("PYTHONDONTWRITEBYTECODE")
-    dropped |= set(SERVICE_ENV.values())
+    """Build the environment of a new owner's shell: no outer venv or pytest state."""
+    dropped = OUR_SHELL_ONLY | set(SERVICE_ENV.values())
     env = {
         name: value
         for name, value in os.environ.items()
