@@ -17,10 +17,13 @@ straight to JSON without structlog's processor chain.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import orjson
@@ -191,17 +194,67 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     logging.getLogger("uvicorn.access").disabled = True
 
 
-def _write_line(message: str | bytes) -> None:
-    """Write one rendered line, whole, to whatever ``sys.stdout`` is now; flush.
+_pending: list[bytes] = []
+_batching = False
+_flush_loop: asyncio.AbstractEventLoop | None = None
 
-    Flushed at once: containers read stdout live, and even a process killed by
-    a signal (as uvicorn re-raises SIGTERM after draining) loses no line.
+
+@contextmanager
+def batched_lines() -> Iterator[None]:
+    """Write the lines logged on the event loop once per turn of the loop.
+
+    Under load a turn finishes many requests: their lines leave in one write
+    instead of one system call each. Every line is written by the time the
+    block ends, however it ends.
     """
+    global _batching
+    _batching = True
+    try:
+        yield
+    finally:
+        _batching = False
+        flush_lines()
+
+
+def flush_lines() -> None:
+    """Write the lines batched so far."""
+    global _flush_loop
+    _flush_loop = None
+    if _pending:
+        lines = b"".join(_pending)
+        _pending.clear()
+        _write(lines)
+
+
+def _write_line(message: str | bytes) -> None:
+    """Write one rendered line, whole, to whatever ``sys.stdout`` is now.
+
+    Inside :func:`batched_lines`, a line logged on the event loop waits for
+    the end of the loop's turn; any other line is written at once.
+    """
+    line = (message if isinstance(message, bytes) else message.encode()) + b"\n"
+    loop = _running_loop() if _batching else None
+    if loop is None:
+        _write(line)
+        return
+    global _flush_loop
+    _pending.append(line)
+    if _flush_loop is not loop:  # no flush scheduled on this loop yet
+        _flush_loop = loop
+        loop.call_soon(flush_lines)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _write(data: bytes) -> None:
+    # Flushed at once: containers read stdout live.
     stream = sys.stdout
-    if isinstance(message, bytes):
-        stream.buffer.write(message + b"\n")
-    else:
-        stream.write(message + "\n")
+    stream.buffer.write(data)
     stream.flush()
 
 
@@ -218,13 +271,19 @@ class _StdoutLogger:
     debug = info = warning = error = critical = exception = msg
 
 
-class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """A stdlib handler that, like :class:`_StdoutLogger`, follows ``sys.stdout``."""
+class _StdoutHandler(logging.Handler):
+    """A stdlib handler writing through :func:`_write_line`, as structlog does.
+
+    Lines of stdlib loggers (uvicorn, SQLAlchemy) keep their place among the
+    service's own.
+    """
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Write ``record`` to the current ``sys.stdout``."""
-        self.stream = sys.stdout
-        super().emit(record)
+        """Write ``record``, formatted, to the current ``sys.stdout``."""
+        try:
+            _write_line(self.format(record))
+        except Exception:  # logging must never break the caller
+            self.handleError(record)
 
 
 class _StringRenderer:
