@@ -14,8 +14,12 @@ from ...domain.users import User
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /auth/login")
 
 
-def get_container(request: Request) -> Container:
-    """Return the container the app factory built."""
+async def get_container(request: Request) -> Container:
+    """Return the container the app factory built.
+
+    ``async`` although it never awaits: FastAPI runs a plain ``def``
+    dependency in its thread pool, a thread hop on every request.
+    """
     return cast(Container, request.app.state.container)
 
 
