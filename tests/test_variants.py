@@ -72,6 +72,8 @@ would compile its dependencies again (about 1.5 s a start).
 """
 
 COMMAND_TIMEOUT = 1200
+STUCK_TEST_SECONDS = 300
+"""A rendered test running this long has its threads' stacks dumped."""
 OUTPUT_TAIL = 15_000
 
 
@@ -154,7 +156,10 @@ def run(command: tuple[str, ...], cwd: Path, env: dict[str, str]) -> str | None:
             check=False,
         )
     except subprocess.TimeoutExpired as expired:
-        return f"timed out after {expired.timeout} s"
+        output = expired.output or ""
+        if isinstance(output, bytes):
+            output = output.decode(errors="replace")
+        return f"timed out after {expired.timeout} s\n{output[-OUTPUT_TAIL:]}"
     if done.returncode == 0:
         return None
     return f"exit {done.returncode}\n{done.stdout[-OUTPUT_TAIL:]}"
@@ -170,6 +175,7 @@ def test_variant_passes_its_own_checks(
     python_version = str(load_questions()["python_version"]["default"])
     env = owner_environment(python_version, require_servers(combination))
     env["MYPY_CACHE_DIR"] = str(mypy_cache)
+    env["PYTEST_ADDOPTS"] = f"-o faulthandler_timeout={STUCK_TEST_SECONDS}"
     started = time.monotonic()
     project = render_template(tmp_path / combination.id, combination.answers)
     failure = run(SYNC, project, env)
