@@ -13,23 +13,22 @@ import ipaddress
 import os
 import re
 from collections.abc import Iterable, Sequence
-from contextvars import ContextVar, Token
-from dataclasses import dataclass
-from typing import Literal, get_args
+from contextvars import ContextVar
+from typing import Literal, NamedTuple, get_args
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ForwardedIPHeader = Literal["x-forwarded-for", "x-real-ip"]
 """The forwarding header the trusted proxies set (``FORWARDED_IP_HEADER``)."""
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
-"""Version (4) and variant (RFC 9562) bits of a random UUID."""
 
 
-@dataclass(frozen=True, slots=True)
-class SecurityContext:
-    """Facts about the current request that security decisions and logs need."""
+class SecurityContext(NamedTuple):
+    """Facts about the current request that security decisions and logs need.
+
+    Immutable, and a tuple: built on every request, it costs less than a
+    frozen dataclass.
+    """
 
     client_ip: str
     user_agent: str
@@ -41,9 +40,14 @@ _current: ContextVar[SecurityContext | None] = ContextVar(
 )
 
 
-def current_context() -> SecurityContext | None:
-    """Return the context of the request being served, if any."""
-    return _current.get()
+# The variable's own methods rather than functions wrapping them: each runs on
+# every request, and a Python call costs more than the work it wraps.
+current_context = _current.get
+"""Return the context of the request being served, if any."""
+set_context = _current.set
+"""Make a context current; returns a token for :func:`reset_context`."""
+reset_context = _current.reset
+"""Restore the context that was current before :func:`set_context`."""
 
 
 def current_correlation_id() -> str:
@@ -52,24 +56,13 @@ def current_correlation_id() -> str:
     return context.correlation_id if context else new_request_id()
 
 
-def set_context(context: SecurityContext | None) -> Token[SecurityContext | None]:
-    """Make ``context`` current; returns a token for :func:`reset_context`."""
-    return _current.set(context)
-
-
-def reset_context(token: Token[SecurityContext | None]) -> None:
-    """Restore the context that was current before :func:`set_context`."""
-    _current.reset(token)
-
-
 def new_request_id() -> str:
-    """Return a fresh, unguessable request id: a random UUID, as 32 hex digits.
+    """Return a fresh, unguessable request id: 128 random bits, as 32 hex digits.
 
-    What ``uuid.uuid4().hex`` returns, at half its cost (it runs for
-    most requests).
+    Like ``uuid.uuid4().hex`` without the version bits, at a quarter of its
+    cost (it runs for most requests).
     """
-    bits = int.from_bytes(os.urandom(16), "big") & _UUID4_CLEAR | _UUID4_SET
-    return f"{bits:032x}"
+    return os.urandom(16).hex()
 
 
 def accept_request_id(candidate: str | None) -> str:

@@ -8,6 +8,7 @@ work unchanged under any ASGI framework.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 from ..core.logging import get_logger, log_request
@@ -44,30 +45,35 @@ class RequestContextMiddleware:
         context = self._context(scope)
         request_id = context.correlation_id.encode()
         token = set_context(context)
-        response = {"status": 500, "started": False}
+        status = 0  # none sent yet; logged as 500
 
-        async def send_with_id(message: Message) -> None:
+        # A plain function handing back send's awaitable: no coroutine of its
+        # own for each message.
+        def send_with_id(message: Message) -> Awaitable[None]:
+            nonlocal status
             if message["type"] == "http.response.start":
-                response["status"] = message["status"]
-                response["started"] = True
+                status = message["status"]
                 message["headers"] = [
                     *message.get("headers", ()),
                     (b"x-request-id", request_id),
                 ]
-            await send(message)
+            result: Awaitable[None] = send(message)
+            return result
 
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
             _errors.exception("unhandled_error", path=scope["path"])
-            if not response["started"]:
+            if not status:
                 await _send_problem(send_with_id, internal_error())
         finally:
+            # Hundredths of a millisecond, truncated: cheaper than round().
+            elapsed = int((time.perf_counter() - started) * 100_000) / 100
             log_request(
                 scope["method"],
                 scope["path"],
-                response["status"],
-                round((time.perf_counter() - started) * 1000, 2),
+                status or 500,
+                elapsed,
                 context.client_ip,
             )
             reset_context(token)
@@ -84,10 +90,10 @@ class RequestContextMiddleware:
             elif name == b"user-agent":
                 user_agent = value.decode("latin-1")[:_MAX_USER_AGENT]
         client = scope.get("client")
-        return SecurityContext(
-            client_ip=self.client_ip.resolve(client[0] if client else None, forwarded),
-            user_agent=user_agent or "",
-            correlation_id=accept_request_id(request_id),
+        return SecurityContext(  # client_ip, user_agent, correlation_id
+            self.client_ip.resolve(client[0] if client else None, forwarded),
+            user_agent or "",
+            accept_request_id(request_id),
         )
 
 
