@@ -135,7 +135,7 @@ class _Scrubbed:
 def _scrub(line: bytes) -> bytes:
     """Blank out anything in ``line`` shaped like a hash, JWT or credentials."""
     # The regex scan costs more than the rest of a line; skip it when no
-    # shape can match.
+    # shape can match (the markers of `_may_hold_secret`, as bytes).
     lowered = line.lower()
     if b"$" in lowered or b"eyj" in lowered or b"bearer" in lowered:
         return _SECRET_BYTES.sub(_REDACTED.encode(), line)
