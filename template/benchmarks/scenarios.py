@@ -65,13 +65,13 @@ FULL = Plan(
     resources=20,
 )
 QUICK = Plan(
-    seconds=0.5,
-    warmup=0.2,
+    seconds=0.2,
+    warmup=0.1,
     rounds=1,
     connections=16,
-    probe_seconds=0.5,
+    probe_seconds=0.3,
     probe_interval=0.002,
-    logins=16,
+    logins=4,
     rejected=3,
     limited=10,
     hashes=2,
