@@ -108,7 +108,14 @@ class Throughput:
 def throughput(
     generator: LoadGenerator, server: ServerProcess, request: bytes, plan: Plan
 ) -> Throughput:
-    """Load ``server`` with ``request``; every answer must be a 200."""
+    """Load ``server`` with ``request``; every answer must be a 200.
+
+    One checked request per connection comes first: opening connections
+    (the client's, a database pool's) on a busy machine could otherwise delay
+    every answer of a short window past its end.
+    """
+    prime = Stream("prime", (request,), plan.connections, max_requests=1)
+    checked(generator.run(Job(server.port, (prime,), 0.0, 600.0)), "prime", 200)
     job = Job(
         server.port,
         (Stream("load", (request,), plan.connections),),
@@ -360,11 +367,6 @@ def resource_listing(
         f"/resources?limit={plan.resources}",
         headers=[("authorization", f"Bearer {token}")],
     )
-    # One request per connection first opens the service's database
-    # connections: in a short window on a busy machine, opening them could
-    # otherwise delay every answer past the window's end.
-    prime = Stream("prime", (listing,), plan.connections, max_requests=1)
-    checked(generator.run(Job(service.port, (prime,), 0.0, 600.0)), "prime", 200)
     run_ = throughput(generator, service, listing, plan)
     return Figure(
         key="resources_rps",
