@@ -158,6 +158,18 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         )
         if used
     )
+    # What the README says of the servers: their variables, and what each test
+    # run creates on them and removes.
+    servers = [
+        (variable, scratch)
+        for variable, scratch, used in (
+            ("DATABASE_URL", "database", derived["uses_database_server"]),
+            ("REDIS_URL", "Redis key prefix", derived["uses_redis"]),
+        )
+        if used
+    ]
+    derived["server_variables"] = " and ".join(f"`{v}`" for v, _ in servers)
+    derived["test_server_scratch"] = " and ".join(scratch for _, scratch in servers)
     if router := ROUTER_TYPES.get(str(framework)):
         (
             derived["router_module"],

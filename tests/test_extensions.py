@@ -148,6 +148,29 @@ def test_sqlite_needs_no_server() -> None:
     assert derived["private_server_package"] == ""
 
 
+@pytest.mark.parametrize(
+    ("storage", "limiter", "variables", "scratch"),
+    [
+        ("sqlite", "memory", "", ""),
+        ("sqlite", "redis", "`REDIS_URL`", "Redis key prefix"),
+        ("mysql", "memory", "`DATABASE_URL`", "database"),
+        (
+            "postgres",
+            "redis",
+            "`DATABASE_URL` and `REDIS_URL`",
+            "database and Redis key prefix",
+        ),
+    ],
+)
+def test_derive_what_the_readme_says_of_the_servers(
+    storage: str, limiter: str, variables: str, scratch: str
+) -> None:
+    derived = derive({"storage": storage, "rate_limit_backend": limiter})
+
+    assert derived["server_variables"] == variables
+    assert derived["test_server_scratch"] == scratch
+
+
 def test_derive_full_combination() -> None:
     answers = {
         "framework": "litestar",
