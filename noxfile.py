@@ -55,11 +55,16 @@ def matrix(session: nox.Session) -> None:
     """Render every variant and run its own checks (`-- fastapi-sqlite` picks)."""
     install_dev_group(session)
     selection = ["-k", " or ".join(session.posargs)] if session.posargs else []
-    session.run("pytest", "-m", "variant", "-n", "auto", *selection)
+    # worksteal: a worker out of variants takes queued ones from the other.
+    session.run(
+        "pytest", "-m", "variant", "-n", "auto", "--dist", "worksteal", *selection
+    )
 
 
 @nox.session
 def update(session: nox.Session) -> None:
     """Render an older release, edit it as an owner, `copier update`, re-check."""
     install_dev_group(session)
-    session.run("pytest", "-m", "update", "-n", "auto", *session.posargs)
+    session.run(
+        "pytest", "-m", "update", "-n", "auto", "--dist", "worksteal", *session.posargs
+    )

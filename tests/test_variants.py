@@ -46,6 +46,8 @@ SERVER_URLS = {
 """Choice -> (variable overriding the server URL, default URL on this machine)."""
 
 DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306, "redis": 6379}
+SLOW_HASHERS = frozenset({"argon2"})
+"""Hashers whose test logins cost the suite seconds (argon2: 19 MiB each)."""
 
 SYNC = ("uv", "sync")
 CHECKS = (
@@ -169,7 +171,20 @@ def run(command: tuple[str, ...], cwd: Path, env: dict[str, str]) -> str | None:
     return f"exit {done.returncode}\n{done.stdout[-OUTPUT_TAIL:]}"
 
 
-@pytest.mark.parametrize("combination", SUPPORTED, ids=str)
+def slowest_first(combinations: list[Combination]) -> list[Combination]:
+    """Order variants so the run ends on quick ones, not one worker on a slow one.
+
+    Each server a variant needs, and argon2's 19 MiB hashes, add about 5 to
+    10 s to its suite.
+    """
+    return sorted(
+        combinations,
+        key=lambda c: (len(c.services), c.password_hasher in SLOW_HASHERS),
+        reverse=True,
+    )
+
+
+@pytest.mark.parametrize("combination", slowest_first(SUPPORTED), ids=str)
 def test_variant_passes_its_own_checks(
     combination: Combination,
     tmp_path: Path,
