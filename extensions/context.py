@@ -149,27 +149,20 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     }
     derived["framework_label"] = LABELS.get(str(framework), "")
     derived["storage_label"] = LABELS.get(str(storage_name), "")
-    # Services of compose.yaml this render needs; its database server is `db`.
-    derived["compose_servers"] = " ".join(
-        server
-        for server, used in (
-            ("db", storage_name in {"postgres", "mysql"}),
-            ("redis", derived["uses_redis"]),
-        )
-        if used
-    )
-    # What the README says of the servers: their variables, and what each test
-    # run creates on them and removes.
+    # The servers this render needs: the compose.yaml service (its database
+    # server is `db`), the variable naming it, and what each test run creates
+    # on it and removes.
     servers = [
-        (variable, scratch)
-        for variable, scratch, used in (
-            ("DATABASE_URL", "database", derived["uses_database_server"]),
-            ("REDIS_URL", "Redis key prefix", derived["uses_redis"]),
+        (service, variable, scratch)
+        for service, variable, scratch, used in (
+            ("db", "DATABASE_URL", "database", derived["uses_database_server"]),
+            ("redis", "REDIS_URL", "Redis key prefix", derived["uses_redis"]),
         )
         if used
     ]
-    derived["server_variables"] = " and ".join(f"`{v}`" for v, _ in servers)
-    derived["test_server_scratch"] = " and ".join(scratch for _, scratch in servers)
+    derived["compose_servers"] = " ".join(service for service, _, _ in servers)
+    derived["server_variables"] = " and ".join(f"`{v}`" for _, v, _ in servers)
+    derived["test_server_scratch"] = " and ".join(s for _, _, s in servers)
     if router := ROUTER_TYPES.get(str(framework)):
         (
             derived["router_module"],
