@@ -121,6 +121,43 @@ COMBINATION_KEYS = ("framework", "storage", "rate_limit_backend", "password_hash
 """Answers that together pick a variant, in the order of `combination_id`."""
 
 
+def needed_servers(answers: dict[str, Any]) -> list[dict[str, str]]:
+    """Return the servers a render needs, the database first.
+
+    Each names its `compose.yaml` service (a database server is ``db``), its
+    kind (the partials ``template/includes/*/<kind>.yaml.jinja`` describe its
+    container), the variable pointing at it, its URL inside `compose.yaml` and
+    in CI, and what each test run creates on it and removes.
+    """
+    servers = []
+    storage_name = str(answers.get("storage"))
+    storage = STORAGES.get(storage_name)
+    if storage and storage.server_package:
+        package = answers.get("package_name", "")
+        servers.append(
+            {
+                "service": "db",
+                "kind": storage_name,
+                "variable": "DATABASE_URL",
+                "compose_url": storage.default_url.format(host="db", package=package),
+                "ci_url": storage.default_url.format(host="localhost", package=package),
+                "scratch": "database",
+            }
+        )
+    if answers.get("rate_limit_backend") == "redis":
+        servers.append(
+            {
+                "service": "redis",
+                "kind": "redis",
+                "variable": "REDIS_URL",
+                "compose_url": "redis://redis:6379/0",
+                "ci_url": "redis://localhost:6379/0",
+                "scratch": "Redis key prefix",
+            }
+        )
+    return servers
+
+
 def derive(answers: dict[str, Any]) -> dict[str, Any]:
     """Compute the derived flags and names from the answers given so far.
 
@@ -149,20 +186,10 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     }
     derived["framework_label"] = LABELS.get(str(framework), "")
     derived["storage_label"] = LABELS.get(str(storage_name), "")
-    # The servers this render needs: the compose.yaml service (its database
-    # server is `db`), the variable naming it, and what each test run creates
-    # on it and removes.
-    servers = [
-        (service, variable, scratch)
-        for service, variable, scratch, used in (
-            ("db", "DATABASE_URL", "database", derived["uses_database_server"]),
-            ("redis", "REDIS_URL", "Redis key prefix", derived["uses_redis"]),
-        )
-        if used
-    ]
-    derived["compose_servers"] = " ".join(service for service, _, _ in servers)
-    derived["server_variables"] = " and ".join(f"`{v}`" for _, v, _ in servers)
-    derived["test_server_scratch"] = " and ".join(s for _, _, s in servers)
+    derived["servers"] = servers = needed_servers(answers)
+    derived["compose_servers"] = " ".join(s["service"] for s in servers)
+    derived["server_variables"] = " and ".join(f"`{s['variable']}`" for s in servers)
+    derived["test_server_scratch"] = " and ".join(s["scratch"] for s in servers)
     if router := ROUTER_TYPES.get(str(framework)):
         (
             derived["router_module"],
@@ -178,9 +205,6 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         derived["database_dialect"] = storage.dialect
         derived["default_database_url"] = storage.default_url.format(
             host="localhost", package=package
-        )
-        derived["compose_database_url"] = storage.default_url.format(
-            host="db", package=package
         )
         derived["private_server_package"] = storage.server_package
     if hasher := HASHERS.get(str(answers.get("password_hasher"))):

@@ -137,7 +137,10 @@ def test_derive_server_storage_names(
     derived = derive({"storage": storage, "package_name": "pkg"})
 
     assert derived["uses_database_server"] is True
-    assert derived["compose_database_url"] == compose_url
+    (server,) = derived["servers"]
+    assert (server["service"], server["kind"]) == ("db", storage)
+    assert server["compose_url"] == compose_url
+    assert server["ci_url"] == compose_url.replace("@db:", "@localhost:")
     assert derived["private_server_package"] == package
 
 
@@ -145,6 +148,7 @@ def test_sqlite_needs_no_server() -> None:
     derived = derive({"storage": "sqlite", "package_name": "pkg"})
 
     assert derived["uses_database_server"] is False
+    assert derived["servers"] == []
     assert derived["private_server_package"] == ""
 
 
