@@ -125,9 +125,10 @@ def needed_servers(answers: dict[str, Any]) -> list[dict[str, str]]:
     """Return the servers a render needs, the database first.
 
     Each names its `compose.yaml` service (a database server is ``db``), its
-    kind (the partials ``template/includes/*/<kind>.yaml.jinja`` describe its
+    kind (the macro of that name in ``template/includes/`` describes its
     container), the variable pointing at it, its URL inside `compose.yaml` and
-    in CI, and what each test run creates on it and removes.
+    in CI, the Debian package whose programs the outage tests run privately,
+    and what each test run creates on it and removes.
     """
     servers = []
     storage_name = str(answers.get("storage"))
@@ -141,6 +142,7 @@ def needed_servers(answers: dict[str, Any]) -> list[dict[str, str]]:
                 "variable": "DATABASE_URL",
                 "compose_url": storage.default_url.format(host="db", package=package),
                 "ci_url": storage.default_url.format(host="localhost", package=package),
+                "package": storage.server_package,
                 "scratch": "database",
             }
         )
@@ -152,6 +154,7 @@ def needed_servers(answers: dict[str, Any]) -> list[dict[str, str]]:
                 "variable": "REDIS_URL",
                 "compose_url": "redis://redis:6379/0",
                 "ci_url": "redis://localhost:6379/0",
+                "package": "redis-server",
                 "scratch": "Redis key prefix",
             }
         )
@@ -206,7 +209,6 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         derived["default_database_url"] = storage.default_url.format(
             host="localhost", package=package
         )
-        derived["private_server_package"] = storage.server_package
     if hasher := HASHERS.get(str(answers.get("password_hasher"))):
         derived["hasher_requirements"] = hasher.requirements
         derived["default_hash_rounds"] = hasher.rounds

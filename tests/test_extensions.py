@@ -141,7 +141,7 @@ def test_derive_server_storage_names(
     assert (server["service"], server["kind"]) == ("db", storage)
     assert server["compose_url"] == compose_url
     assert server["ci_url"] == compose_url.replace("@db:", "@localhost:")
-    assert derived["private_server_package"] == package
+    assert server["package"] == package
 
 
 def test_sqlite_needs_no_server() -> None:
@@ -149,7 +149,6 @@ def test_sqlite_needs_no_server() -> None:
 
     assert derived["uses_database_server"] is False
     assert derived["servers"] == []
-    assert derived["private_server_package"] == ""
 
 
 @pytest.mark.parametrize(
