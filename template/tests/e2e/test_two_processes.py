@@ -1,4 +1,8 @@
-"""Two service processes on one database: a name is still created only once."""
+"""Two service processes on one database: a name is still created only once.
+
+They start together on a database without tables: with ``AUTO_MIGRATE`` both
+migrate it, one after the other (``storage/migration_lock.py``).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ from tests.support import free_port
 
 
 @pytest.fixture
-def replicas(environment: dict[str, str], start_servers: StartServers) -> list[Server]:
-    """Two live services on one database, the second started after the first."""
-    (first,) = start_servers(environment)
-    (second,) = start_servers({**environment, "PORT": str(free_port())})
-    return [first, second]
+def replicas(
+    environment: dict[str, str], empty_database_url: str, start_servers: StartServers
+) -> list[Server]:
+    """Two live services on one new database, started at the same time."""
+    shared = {**environment, "DATABASE_URL": empty_database_url}
+    return start_servers(shared, {**shared, "PORT": str(free_port())})
 
 
 async def create(server: Server, headers: dict[str, str], times: int) -> list[int]:
