@@ -33,6 +33,10 @@ class Storage:
     default_url: str
     server_package: str = ""
 
+    def url(self, host: str, package: str) -> str:
+        """Return ``default_url`` for a server at ``host`` and a package name."""
+        return self.default_url.format(host=host, package=package)
+
 
 STORAGES: dict[str, Storage] = {
     "sqlite": Storage(
@@ -140,8 +144,8 @@ def needed_servers(answers: dict[str, Any]) -> list[dict[str, str]]:
                 "service": "db",
                 "kind": storage_name,
                 "variable": "DATABASE_URL",
-                "compose_url": storage.default_url.format(host="db", package=package),
-                "ci_url": storage.default_url.format(host="localhost", package=package),
+                "compose_url": storage.url("db", package),
+                "ci_url": storage.url("localhost", package),
                 "package": storage.server_package,
                 "scratch": "database",
             }
@@ -206,9 +210,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         derived["db_driver"] = storage.driver
         derived["db_requirement"] = storage.requirement
         derived["database_dialect"] = storage.dialect
-        derived["default_database_url"] = storage.default_url.format(
-            host="localhost", package=package
-        )
+        derived["default_database_url"] = storage.url("localhost", package)
     if hasher := HASHERS.get(str(answers.get("password_hasher"))):
         derived["hasher_requirements"] = hasher.requirements
         derived["default_hash_rounds"] = hasher.rounds
