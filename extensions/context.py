@@ -112,6 +112,8 @@ LABELS = {
     "sqlite": "SQLite",
     "postgres": "PostgreSQL",
     "mysql": "MySQL/MariaDB",
+    "memory": "process memory",
+    "redis": "Redis",
 }
 """How the README names each choice."""
 
@@ -193,6 +195,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     }
     derived["framework_label"] = LABELS.get(str(framework), "")
     derived["storage_label"] = LABELS.get(str(storage_name), "")
+    derived["rate_limit_label"] = LABELS.get(str(answers.get("rate_limit_backend")), "")
     derived["servers"] = servers = needed_servers(answers)
     derived["compose_servers"] = " ".join(s["service"] for s in servers)
     derived["server_variables"] = " and ".join(f"`{s['variable']}`" for s in servers)
