@@ -102,6 +102,19 @@ def checked(results: dict[str, StreamResult], name: str, status: int) -> StreamR
     return result
 
 
+def slowest_first_answer(generator: LoadGenerator, port: int, stream: Stream) -> float:
+    """Return the seconds of the slowest of one request per connection, sent at once.
+
+    Every answer must be a 200. It opens the connections (the client's, a
+    database pool's) before anything is measured, and times one round of
+    requests on the machine as busy as it is now: the least warm-up and
+    window a measurement needs.
+    """
+    prime = replace(stream, name="prime", max_requests=1)
+    primed = generator.run(Job(port, (prime,), 0.0, 600.0))
+    return max(checked(primed, "prime", 200).latencies)
+
+
 @dataclass(frozen=True)
 class Throughput:
     """Requests/s of one run, and the server's CPU time per request."""
@@ -115,18 +128,15 @@ def throughput(
 ) -> Throughput:
     """Load ``server`` with ``request``; every answer must be a 200.
 
-    One checked request per connection comes first. It opens the connections
-    (the client's, a database pool's), and its slowest answer, the time the
-    server takes for one request on every connection, sets the least warm-up
-    and window: on a busy machine, a slow request could otherwise outlast a
-    short window.
+    One checked request per connection comes first
+    (:func:`slowest_first_answer`): on a busy machine, a slow request could
+    otherwise outlast a short window.
     """
-    prime = Stream("prime", (request,), plan.connections, max_requests=1)
-    primed = generator.run(Job(server.port, (prime,), 0.0, 600.0))
-    slowest = max(checked(primed, "prime", 200).latencies)
+    load = Stream("load", (request,), plan.connections)
+    slowest = slowest_first_answer(generator, server.port, load)
     job = Job(
         server.port,
-        (Stream("load", (request,), plan.connections),),
+        (load,),
         max(plan.warmup, slowest),
         max(plan.seconds, ROUNDS_PER_WINDOW * slowest),
     )
@@ -249,13 +259,10 @@ def hashing(
     logins = Stream(
         "login", tuple(login_request(email) for email in emails), len(emails), True
     )
-    # Every account logs in once, all at the same time: the slowest answer is
-    # one round of logins on this machine, as busy as it is now. Warm-up:
-    # every hashing thread busy before measuring. Window: every account logs
-    # in a few times.
-    prime = replace(logins, name="prime", max_requests=1)
-    primed = generator.run(Job(port, (prime,), 0.0, 600.0))
-    login_round = max(checked(primed, "prime", 200).latencies)
+    # Every account logs in once, all at the same time: one round of logins.
+    # Warm-up: every hashing thread busy before measuring. Window: every
+    # account logs in a few times.
+    login_round = slowest_first_answer(generator, port, logins)
     warmup = plan.warmup + login_round
     window = max(plan.probe_seconds, ROUNDS_PER_WINDOW * login_round)
     probe = Stream("probe", (LIVE,), 1, interval=plan.probe_interval)
