@@ -21,6 +21,7 @@ import asyncio
 import logging
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -197,8 +198,10 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
 
 
 _pending: list[bytes] = []
-_batching = False
-_flush_loop: asyncio.AbstractEventLoop | None = None
+_batch_loop: asyncio.AbstractEventLoop | None = None
+_batch_thread = 0
+_flush_scheduled = False
+_thread_id = threading.get_ident
 
 
 @contextmanager
@@ -207,21 +210,26 @@ def batched_lines() -> Iterator[None]:
 
     Under load a turn finishes many requests: their lines leave in one write
     instead of one system call each. Every line is written by the time the
-    block ends, however it ends.
+    block ends, however it ends. Entered where no loop runs, it batches
+    nothing.
     """
-    global _batching
-    _batching = True
+    global _batch_loop, _batch_thread
+    try:
+        _batch_loop = asyncio.get_running_loop()
+    except RuntimeError:
+        _batch_loop = None
+    _batch_thread = _thread_id()
     try:
         yield
     finally:
-        _batching = False
+        _batch_loop = None
         flush_lines()
 
 
 def flush_lines() -> None:
     """Write the lines batched so far."""
-    global _flush_loop
-    _flush_loop = None
+    global _flush_scheduled
+    _flush_scheduled = False
     if _pending:
         lines = b"".join(_pending)
         _pending.clear()
@@ -229,28 +237,26 @@ def flush_lines() -> None:
 
 
 def _write_line(message: str | bytes) -> None:
-    """Write one rendered line, whole, to whatever ``sys.stdout`` is now.
+    """Write one rendered line, whole, to whatever ``sys.stdout`` is now."""
+    _emit((message if isinstance(message, bytes) else message.encode()) + b"\n")
 
-    Inside :func:`batched_lines`, a line logged on the event loop waits for
-    the end of the loop's turn; any other line is written at once.
+
+def _emit(line: bytes) -> None:
+    """Write ``line`` (newline included) now, or at the end of the loop's turn.
+
+    Inside :func:`batched_lines`, a line logged on the event loop's thread
+    waits for the end of the turn; a line from any other thread is written
+    at once. The thread is told by its id: on Python 3.11, asking for the
+    running loop costs a system call.
     """
-    line = (message if isinstance(message, bytes) else message.encode()) + b"\n"
-    loop = _running_loop() if _batching else None
-    if loop is None:
+    global _flush_scheduled
+    if _batch_loop is None or _thread_id() != _batch_thread:
         _write(line)
         return
-    global _flush_loop
     _pending.append(line)
-    if _flush_loop is not loop:  # no flush scheduled on this loop yet
-        _flush_loop = loop
-        loop.call_soon(flush_lines)
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+    if not _flush_scheduled:
+        _flush_scheduled = True
+        _batch_loop.call_soon(flush_lines)
 
 
 def _write(data: bytes) -> None:
@@ -341,9 +347,9 @@ def log_request(
     context = current_context()
     if context is not None:
         line["correlation_id"] = context.correlation_id
-    rendered = orjson.dumps(line)
+    rendered = orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE)
     # Of the fields, only the method, path and request id are the client's
     # text: scan the line only if they could hold a secret's shape.
     if _may_hold_secret(method + path + line.get("correlation_id", "")):
         rendered = _SECRET_BYTES.sub(_REDACTED.encode(), rendered)
-    _write_line(rendered)
+    _emit(rendered)
