@@ -110,18 +110,24 @@ class BodySizeLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
-        """Serve one ASGI connection."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared, streamed = _body_framing(scope)
+    def __call__(self, scope: Message, receive: Any, send: Any) -> Awaitable[None]:
+        """Serve one ASGI connection.
+
+        A plain function handing back the app's awaitable: a request whose
+        body needs no counting costs no coroutine of its own here.
+        """
+        declared, streamed = (
+            _body_framing(scope) if scope["type"] == "http" else (0, False)
+        )
         if declared > self.max_bytes:
-            await _send_problem(send, self._too_large())
-            return
-        if not streamed:
-            await self.app(scope, receive, send)
-            return
+            return _send_problem(send, self._too_large())
+        if streamed:
+            return self._count_body(scope, receive, send)
+        passed_on: Awaitable[None] = self.app(scope, receive, send)
+        return passed_on
+
+    async def _count_body(self, scope: Message, receive: Any, send: Any) -> None:
+        """Pass a streamed body on until it runs past the cap, then refuse it."""
         received = 0
         refused = False
         started = False
