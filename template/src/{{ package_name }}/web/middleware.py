@@ -1,8 +1,9 @@
 """Pure ASGI middleware: request context, access log, last resort, body cap.
 
-No ``BaseHTTPMiddleware``: per-request state lives in ``__call__``, ``send`` is
-wrapped to add ``X-Request-ID``, and non-HTTP scopes pass through. Both classes
-work unchanged under any ASGI framework.
+No ``BaseHTTPMiddleware``: per-request state lives in the call's locals,
+never on the instance, ``send`` is wrapped to add ``X-Request-ID``, and
+non-HTTP scopes pass through. Both classes work unchanged under any ASGI
+framework.
 """
 
 from __future__ import annotations
