@@ -10,7 +10,10 @@ import pytest
 
 from tests.support import assert_problem, header, raw_request
 
-GENERATED = re.compile(r"[0-9a-f]{32}")
+GENERATED = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+)
+"""A fresh UUID 4, as ``str(uuid.uuid4())`` writes it."""
 
 
 @pytest.mark.parametrize("request_id", ["abc", "A.b_c-1", "x" * 128])

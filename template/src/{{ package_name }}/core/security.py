@@ -21,6 +21,8 @@ ForwardedIPHeader = Literal["x-forwarded-for", "x-real-ip"]
 """The forwarding header the trusted proxies set (``FORWARDED_IP_HEADER``)."""
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_VARIANT = {digit: "89ab"[int(digit, 16) % 4] for digit in "0123456789abcdef"}
+"""A random hex digit -> one with the RFC 9562 variant bits (``10xx``): 8 to b."""
 
 
 class SecurityContext(NamedTuple):
@@ -57,12 +59,16 @@ def current_correlation_id() -> str:
 
 
 def new_request_id() -> str:
-    """Return a fresh, unguessable request id: 128 random bits, as 32 hex digits.
+    """Return a fresh random UUID 4 as text, e.g. ``1b4e28ba-2fa1-4d3b-a3f5-...``.
 
-    Like ``uuid.uuid4().hex`` without the version bits, at a quarter of its
-    cost (it runs for most requests).
+    What ``str(uuid.uuid4())`` returns, at a third of its cost (it runs for
+    most requests): 122 random bits, with the version and variant in place.
     """
-    return os.urandom(16).hex()
+    digits = os.urandom(16).hex()
+    return (
+        f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-"
+        f"{_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}"
+    )
 
 
 def accept_request_id(candidate: str | None) -> str:
