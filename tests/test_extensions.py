@@ -206,11 +206,9 @@ def test_derive_password_hasher_costs(
         default,
         floor,
     )
-    assert (
-        derived["min_hash_rounds"]
-        <= derived["timing_hash_rounds"]
-        <= derived["default_hash_rounds"]
-        <= derived["max_hash_rounds"]
-    )
+    # The timing test's cost may exceed the default: argon2's rendered tests
+    # hash over 1 MiB, not 19, so it takes more passes to cost 10-20 ms.
+    for key in ("default_hash_rounds", "timing_hash_rounds"):
+        assert derived["min_hash_rounds"] <= derived[key] <= derived["max_hash_rounds"]
     names = [Requirement(spec).name for spec in derived["hasher_requirements"]]
     assert names == requirements
