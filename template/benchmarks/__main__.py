@@ -81,7 +81,8 @@ def service_environment(scratch: Path, hash_rounds: int) -> dict[str, str]:
     Production settings, with the per-client-IP limits lifted: every request
     of the benchmark comes from 127.0.0.1. SQLite gets a file in ``scratch``;
     a server storage is the one ``DATABASE_URL`` (or the default) names, with
-    rows of unique names, and a Redis limiter a key prefix of its own.
+    rows of unique names, and a Redis limiter a key prefix of its own
+    (:func:`run_key_prefix`).
     """
     env = {
         **os.environ,
@@ -92,7 +93,7 @@ def service_environment(scratch: Path, hash_rounds: int) -> dict[str, str]:
         "LOGIN_WINDOW_SECONDS": "900",
         "LOGIN_IP_MAX_ATTEMPTS": "1000000",
         "REGISTER_IP_MAX_ATTEMPTS": "1000000",
-        "RATE_LIMIT_KEY_PREFIX": f"benchmarks-{secrets.token_hex(4)}",
+        "RATE_LIMIT_KEY_PREFIX": run_key_prefix(),
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "json",
         "AUTO_MIGRATE": "true",
@@ -101,6 +102,20 @@ def service_environment(scratch: Path, hash_rounds: int) -> dict[str, str]:
     if str(Settings.model_fields["database_url"].default).startswith("sqlite"):
         env["DATABASE_URL"] = f"sqlite+aiosqlite:///{scratch / 'benchmarks.db'}"
     return env
+
+
+def run_key_prefix() -> str:
+    """Return the Redis key prefix of this run's rate-limit counters.
+
+    Never the service's own prefix, whose counters the floods would fill;
+    nested under ``RATE_LIMIT_KEY_PREFIX`` when the caller set one (a test's
+    throw-away prefix, say), so whoever deletes that prefix's keys deletes
+    the run's too.
+    """
+    run = f"benchmarks-{secrets.token_hex(4)}"
+    outer = os.environ.get("RATE_LIMIT_KEY_PREFIX")
+    # The setting allows 64 characters; the run's part takes 20 of them.
+    return f"{outer[:44]}:{run}" if outer else run
 
 
 def hasher_settings(env: dict[str, str]) -> Settings:
