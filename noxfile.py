@@ -7,7 +7,8 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "tests", "docs", "matrix", "update"]
+# `rendered` runs what `docs`, `matrix` and `update` run, in one pool of workers.
+nox.options.sessions = ["lint", "tests", "rendered"]
 
 
 def install_dev_group(session: nox.Session) -> None:
@@ -41,12 +42,17 @@ def tests(session: nox.Session) -> None:
     session.run("python", "-m", "tests.render_timing")
 
 
+def build_manual(session: nox.Session) -> None:
+    """Build the manual with `mkdocs build --strict` into the session's tmp."""
+    site = Path(session.create_tmp()) / "site"
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(site))
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the manual (`mkdocs build --strict`) and run every command it shows."""
     install_dev_group(session)
-    site = Path(session.create_tmp()) / "site"
-    session.run("mkdocs", "build", "--strict", "--site-dir", str(site))
+    build_manual(session)
     session.run("pytest", "-m", "docs", "-n", "auto", *session.posargs)
 
 
@@ -67,4 +73,27 @@ def update(session: nox.Session) -> None:
     install_dev_group(session)
     session.run(
         "pytest", "-m", "update", "-n", "auto", "--dist", "worksteal", *session.posargs
+    )
+
+
+@nox.session
+def rendered(session: nox.Session) -> None:
+    """Run `docs`, `matrix` and `update` together, as `uv run nox` does.
+
+    One pool of workers for all three: a worker out of tests takes queued
+    ones from the other, whichever session they belong to, so no worker
+    waits for the other at the end of each session. Collection order puts
+    the manual's scenarios and the updates first, the quickest variants last.
+    """
+    install_dev_group(session)
+    build_manual(session)
+    session.run(
+        "pytest",
+        "-m",
+        "docs or variant or update",
+        "-n",
+        "auto",
+        "--dist",
+        "worksteal",
+        *session.posargs,
     )

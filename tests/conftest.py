@@ -60,6 +60,21 @@ def render(tmp_path: Path) -> Render:
     return _render
 
 
+@pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache per pytest worker: two mypy runs never share one at once.
+
+    (They can crash when they do: seen once, an INTERNAL ERROR.)
+    """
+    return tmp_path_factory.getbasetemp() / "mypy-cache"
+
+
+@pytest.fixture(scope="session")
+def worker_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One environment per pytest worker, synced to each rendered service in turn."""
+    return tmp_path_factory.getbasetemp() / "venv"
+
+
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
     """Print how long each variant took to set up and to check (``nox -s matrix``).
 

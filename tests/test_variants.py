@@ -118,21 +118,6 @@ def require_servers(combination: Combination) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One mypy cache per pytest worker: two mypy runs never share one at once.
-
-    (They can crash when they do: seen once, an INTERNAL ERROR.)
-    """
-    return tmp_path_factory.getbasetemp() / "mypy-cache"
-
-
-@pytest.fixture(scope="session")
-def worker_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One environment per pytest worker, synced to each variant in turn."""
-    return tmp_path_factory.getbasetemp() / "venv"
-
-
 def owner_environment(python_version: str, servers: dict[str, str]) -> dict[str, str]:
     """Build the environment of a new owner's shell: no outer venv or pytest state."""
     dropped = OUR_SHELL_ONLY | set(SERVICE_ENV.values())
@@ -147,6 +132,23 @@ def owner_environment(python_version: str, servers: dict[str, str]) -> dict[str,
     # costs more CPU than the suite's processes save (about 9 s a variant).
     env.pop("UV_COMPILE_BYTECODE", None)
     return env | servers
+
+
+def checks_environment(
+    combination: Combination, mypy_cache: Path, worker_venv: Path
+) -> dict[str, str]:
+    """Build the owner's environment for a variant's checks on this worker.
+
+    The owner's shell (``owner_environment``), pointed at the worker's shared
+    mypy cache and environment, with the variant's servers.
+    """
+    python_version = str(load_questions()["python_version"]["default"])
+    env = owner_environment(python_version, require_servers(combination))
+    return env | {
+        "MYPY_CACHE_DIR": str(mypy_cache),
+        "UV_PROJECT_ENVIRONMENT": str(worker_venv),
+        "PYTEST_ADDOPTS": f"-o faulthandler_timeout={STUCK_TEST_SECONDS}",
+    }
 
 
 def uv_executable() -> str:
@@ -202,11 +204,7 @@ def test_variant_passes_its_own_checks(
     worker_venv: Path,
     record_property: Callable[[str, object], None],
 ) -> None:
-    python_version = str(load_questions()["python_version"]["default"])
-    env = owner_environment(python_version, require_servers(combination))
-    env["MYPY_CACHE_DIR"] = str(mypy_cache)
-    env["UV_PROJECT_ENVIRONMENT"] = str(worker_venv)
-    env["PYTEST_ADDOPTS"] = f"-o faulthandler_timeout={STUCK_TEST_SECONDS}"
+    env = checks_environment(combination, mypy_cache, worker_venv)
     started = time.monotonic()
     project = render_template(tmp_path / combination.id, combination.answers)
     failure = run(SYNC, project, env)
