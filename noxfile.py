@@ -56,24 +56,27 @@ def docs(session: nox.Session) -> None:
     session.run("pytest", "-m", "docs", "-n", "auto", *session.posargs)
 
 
+def run_pooled(session: nox.Session, markers: str, *args: str) -> None:
+    """Run the tests ``markers`` select on every core.
+
+    worksteal: a worker out of tests takes queued ones from the other.
+    """
+    session.run("pytest", "-m", markers, "-n", "auto", "--dist", "worksteal", *args)
+
+
 @nox.session
 def matrix(session: nox.Session) -> None:
     """Render every variant and run its own checks (`-- fastapi-sqlite` picks)."""
     install_dev_group(session)
     selection = ["-k", " or ".join(session.posargs)] if session.posargs else []
-    # worksteal: a worker out of variants takes queued ones from the other.
-    session.run(
-        "pytest", "-m", "variant", "-n", "auto", "--dist", "worksteal", *selection
-    )
+    run_pooled(session, "variant", *selection)
 
 
 @nox.session
 def update(session: nox.Session) -> None:
     """Render an older release, edit it as an owner, `copier update`, re-check."""
     install_dev_group(session)
-    session.run(
-        "pytest", "-m", "update", "-n", "auto", "--dist", "worksteal", *session.posargs
-    )
+    run_pooled(session, "update", *session.posargs)
 
 
 @nox.session
@@ -87,13 +90,4 @@ def rendered(session: nox.Session) -> None:
     """
     install_dev_group(session)
     build_manual(session)
-    session.run(
-        "pytest",
-        "-m",
-        "docs or variant or update",
-        "-n",
-        "auto",
-        "--dist",
-        "worksteal",
-        *session.posargs,
-    )
+    run_pooled(session, "docs or variant or update", *session.posargs)
