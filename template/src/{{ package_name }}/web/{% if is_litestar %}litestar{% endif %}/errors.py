@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from litestar import Request, Response
 from litestar.enums import ParamType
-from litestar.exceptions import ClientException, HTTPException, ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
@@ -65,22 +65,6 @@ def respond(problem: Problem) -> Response[Any]:
         media_type=PROBLEM_JSON,
         headers=problem.headers,
     )
-
-
-class ServiceRequest(Request[Any, Any, Any]):
-    """A request whose body, if it is not UTF-8, is unreadable like bad JSON."""
-
-    async def json(self) -> Any:
-        """Return the decoded JSON body.
-
-        Raises:
-            ClientException: If the body is not UTF-8 (Litestar would let
-                ``UnicodeDecodeError`` escape as a 500).
-        """
-        try:
-            return await super().json()
-        except UnicodeDecodeError as error:
-            raise ClientException(str(error)) from error
 
 
 def _field_error(message: Mapping[str, Any]) -> FieldError:
