@@ -73,9 +73,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-            # FastAPI's answer to a body it cannot decode (not UTF-8): any
-            # unreadable body is a 422, as malformed JSON already is.
+        if exc.status_code == 400 and isinstance(
+            exc.__cause__, (ValueError, RecursionError)
+        ):
+            # FastAPI's answer to a body it cannot decode (not UTF-8, or nested
+            # too deep for the parser): any unreadable body is a 422, as
+            # malformed JSON already is.
             return respond(from_validation([_UNREADABLE_BODY]))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
@@ -83,7 +86,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return respond(from_status(exc.status_code, headers))
 
 
-_UNREADABLE_BODY = FieldError("body", "The body is not UTF-8 JSON.", "json_invalid")
+_UNREADABLE_BODY = FieldError("body", "The body is not readable JSON.", "json_invalid")
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from litestar import Request, Response
 from litestar.enums import ParamType
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
@@ -65,6 +65,29 @@ def respond(problem: Problem) -> Response[Any]:
         media_type=PROBLEM_JSON,
         headers=problem.headers,
     )
+
+
+class JsonRequest(Request[Any, Any, Any]):
+    """A request whose body is read as JSON only if it says it is JSON."""
+
+    async def json(self) -> Any:
+        """Return the decoded JSON body.
+
+        Raises:
+            ClientException: If a body comes without a JSON ``Content-Type``
+                (a form posted from another site, say) or is nested too deep
+                to decode (Litestar would let ``RecursionError`` out as a 500).
+        """
+        media_type = self.content_type[0]
+        if await self.body() and not (
+            media_type == "application/json"
+            or (media_type.startswith("application/") and media_type.endswith("+json"))
+        ):
+            raise ClientException("The body is not declared as JSON.")
+        try:
+            return await super().json()
+        except RecursionError as error:
+            raise ClientException(str(error)) from error
 
 
 def _field_error(message: Mapping[str, Any]) -> FieldError:
