@@ -60,15 +60,19 @@ class PasswordHasher(ABC):
         """Return whether ``password`` matches ``password_hash``."""
         return await self._run(self._verify, password, password_hash)
 
+    async def dummy_hash(self) -> str:
+        """Return the hash ``verify_dummy`` checks against, made on first use."""
+        if self._dummy_hash is None:
+            self._dummy_hash = await self.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
     async def verify_dummy(self, password: str) -> None:
         """Spend the time of a real verification, for unknown accounts.
 
         Answering an unknown email faster than a wrong password would tell an
         attacker which emails are registered.
         """
-        if self._dummy_hash is None:
-            self._dummy_hash = await self.hash(secrets.token_urlsafe(16))
-        await self.verify(password, self._dummy_hash)
+        await self.verify(password, await self.dummy_hash())
 
     def close(self) -> None:
         """Stop the worker threads."""
