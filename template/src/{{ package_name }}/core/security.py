@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
+from ipaddress import IPv4Address, IPv6Address
 from typing import Literal, NamedTuple, get_args
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -110,11 +111,8 @@ class ClientIPResolver:
 
     def is_trusted(self, address: str) -> bool:
         """Return whether ``address`` is one of the trusted proxies."""
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in self._trusted)
+        ip = _parse_ip(address)
+        return ip is not None and any(ip in network for network in self._trusted)
 
     def resolve(self, peer: str | None, forwarded: str | None) -> str:
         """Return the IP of the client behind any trusted proxies.
@@ -154,7 +152,16 @@ def _hop_address(hop: str) -> str | None:
             return None
     elif hop.count(":") == 1:
         host = hop.partition(":")[0]
+    ip = _parse_ip(host)
+    return None if ip is None else str(ip)
+
+
+def _parse_ip(text: str) -> IPv4Address | IPv6Address | None:
+    """Return the address ``text`` spells, IPv4-mapped IPv6 as plain IPv4."""
     try:
-        return str(ipaddress.ip_address(host))
+        ip = ipaddress.ip_address(text)
     except ValueError:
         return None
+    if isinstance(ip, IPv6Address) and ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    return ip
