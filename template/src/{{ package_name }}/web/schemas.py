@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -18,7 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
-    model_validator,
+    field_validator,
 )
 
 from ..domain.resources import Page, Resource
@@ -84,12 +84,14 @@ class UpdateProfileRequest(_Input):
     first_name: PersonName | None = None
     last_name: PersonName | None = None
 
-    @model_validator(mode="after")
-    def _email_cannot_be_removed(self) -> Self:
-        if "email" in self.model_fields_set and self.email is None:
+    @field_validator("email")
+    @classmethod
+    def _email_cannot_be_removed(cls, email: str | None) -> str | None:
+        # Runs only for an email the client sent: a default is not validated.
+        if email is None:
             msg = "email cannot be null"
             raise ValueError(msg)
-        return self
+        return email
 
     def changes(self) -> dict[str, str | None]:
         """Return only the fields the client sent."""
