@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from ..core.errors import AuthenticationError, NotFoundError, RateLimitedError
+from ..core.errors import (
+    AuthenticationError,
+    ExternalServiceError,
+    NotFoundError,
+    RateLimitedError,
+)
 from ..core.logging import get_logger
 from ..core.passwords import PasswordHasher
 from ..core.rate_limit import Limit, RateLimiter
@@ -128,8 +133,22 @@ class UserService:
             RateLimitedError: Too many attempts from this client, or too many
                 failed attempts for this email.
             AuthenticationError: Unknown email or wrong password (same error).
+            ExternalServiceError: A dependency is down; logged as an attempt
+                too, with the dependency as its outcome's cause.
         """
         email = email.lower()
+        try:
+            return await self._login(email, password)
+        except ExternalServiceError as error:
+            _logger.warning(
+                "login_attempt",
+                outcome="unavailable",
+                email=email,
+                dependency=error.dependency,
+            )
+            raise
+
+    async def _login(self, email: str, password: str) -> AccessToken:
         try:
             await self._limiter.limit_by_client_ip(self._limits.login_per_client)
             await self._limiter.hit(self._limits.login_per_account, email)
