@@ -35,6 +35,8 @@ class HealthMonitor:
         self._checks = dict(checks)
         self._timeout = timeout_seconds
         self.draining = False
+        # Set by the server once every request in flight at shutdown finished.
+        self.drained = False
 
     def add_check(self, name: str, check: HealthCheck) -> None:
         """Register another dependency check, e.g. an owner's external API."""
