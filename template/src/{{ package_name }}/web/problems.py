@@ -34,6 +34,7 @@ ERROR_DESCRIPTIONS = {
     401: "Missing, malformed, tampered or expired credentials",
     404: "Not found",
     409: "Conflicts with an existing item",
+    413: "Body larger than MAX_REQUEST_BODY_BYTES",
     422: "Invalid input",
     429: "Too many attempts",
     503: "A dependency is unavailable",

@@ -14,7 +14,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(409, 422, 429, 503),
+    responses=responses(409, 413, 422, 429, 503),
 )
 async def register(body: RegisterRequest, container: ContainerDep) -> UserOut:
     """Create an account; the email must not be registered yet."""
@@ -28,7 +28,7 @@ async def register(body: RegisterRequest, container: ContainerDep) -> UserOut:
     return UserOut.of(user)
 
 
-@router.post("/login", responses=responses(401, 422, 429, 503))
+@router.post("/login", responses=responses(401, 413, 422, 429, 503))
 async def login(body: LoginRequest, container: ContainerDep) -> TokenOut:
     """Exchange email and password for a bearer token."""
     token = await container.users.login(body.email, body.password)

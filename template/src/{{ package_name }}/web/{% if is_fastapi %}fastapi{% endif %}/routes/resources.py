@@ -19,7 +19,7 @@ MAX_OFFSET = 2**31 - 1
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 409, 422, 503),
+    responses=responses(401, 409, 413, 422, 503),
 )
 async def create_resource(
     body: ResourceCreate, user: CurrentUser, container: ContainerDep

@@ -17,7 +17,7 @@ async def read_me(user: CurrentUser) -> UserOut:
     return UserOut.of(user)
 
 
-@router.put("/me", responses=responses(401, 409, 422, 503))
+@router.put("/me", responses=responses(401, 409, 413, 422, 503))
 async def update_me(
     body: UpdateProfileRequest, user: CurrentUser, container: ContainerDep
 ) -> UserOut:

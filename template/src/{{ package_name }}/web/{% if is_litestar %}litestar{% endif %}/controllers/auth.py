@@ -17,7 +17,7 @@ class AuthController(Controller):
     path = "/auth"
     tags = ("auth",)
 
-    @post("/register", responses=responses(409, 422, 429, 503))
+    @post("/register", responses=responses(409, 413, 422, 429, 503))
     async def register(
         self, data: JSONBody[RegisterRequest], container: ContainerDep
     ) -> UserOut:
@@ -31,7 +31,9 @@ class AuthController(Controller):
         )
         return UserOut.of(user)
 
-    @post("/login", status_code=HTTP_200_OK, responses=responses(401, 422, 429, 503))
+    @post(
+        "/login", status_code=HTTP_200_OK, responses=responses(401, 413, 422, 429, 503)
+    )
     async def login(
         self, data: JSONBody[LoginRequest], container: ContainerDep
     ) -> TokenOut:

@@ -25,7 +25,7 @@ class ResourcesController(AuthenticatedController):
     path = "/resources"
     tags = ("resources",)
 
-    @post(responses=responses(401, 409, 422, 503))
+    @post(responses=responses(401, 409, 413, 422, 503))
     async def create_resource(
         self, data: JSONBody[ResourceCreate], user: CurrentUser, container: ContainerDep
     ) -> ResourceOut:

@@ -21,7 +21,7 @@ class UsersController(AuthenticatedController):
         """Return the caller's profile."""
         return UserOut.of(user)
 
-    @put("/me", responses=responses(401, 409, 422, 503))
+    @put("/me", responses=responses(401, 409, 413, 422, 503))
     async def update_me(
         self,
         data: JSONBody[UpdateProfileRequest],
