@@ -61,6 +61,8 @@ async def test_register_refuses_a_taken_email_whatever_its_case(
     ("body", "field"),
     [
         ({"email": "not-an-email"}, "email"),
+        ({"email": "Ada Lovelace <ada@example.com>"}, "email"),
+        ({"email": "<ada@example.com>"}, "email"),
         ({"password": "short"}, "password"),
         ({"password": "x" * 129}, "password"),
         ({"first_name": "x" * 101}, "first_name"),

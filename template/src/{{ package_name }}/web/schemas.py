@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -29,7 +30,19 @@ NO_NUL = r"^[^\x00]*$"
 # email-validator caps an address at 254 characters (RFC 5321) by itself; the
 # schema says just that (not the model's catch-all 1000-character limit).
 EMAIL_SCHEMA = {"type": "string", "format": "email"}
-Email = Annotated[EmailStr, WithJsonSchema(EMAIL_SCHEMA)]
+
+
+def _no_display_name(value: object) -> object:
+    """Refuse ``Ada <ada@example.com>``, which ``EmailStr`` would unwrap."""
+    if isinstance(value, str) and "<" in value:
+        msg = "value is not an email address: no display name or <> allowed"
+        raise ValueError(msg)
+    return value
+
+
+Email = Annotated[
+    EmailStr, BeforeValidator(_no_display_name), WithJsonSchema(EMAIL_SCHEMA)
+]
 Password = Annotated[
     str, StringConstraints(min_length=8, max_length=128, pattern=NO_NUL)
 ]
