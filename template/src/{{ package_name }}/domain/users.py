@@ -133,8 +133,8 @@ class UserService:
             RateLimitedError: Too many attempts from this client, or too many
                 failed attempts for this email.
             AuthenticationError: Unknown email or wrong password (same error).
-            ExternalServiceError: A dependency is down; logged as an attempt
-                too, with the dependency as its outcome's cause.
+            ExternalServiceError: A dependency is down (logged as an attempt
+                whose outcome is ``unavailable``).
         """
         email = email.lower()
         try:
