@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
-from ipaddress import IPv4Address, IPv6Address
 from typing import Literal, NamedTuple, get_args
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -156,12 +155,12 @@ def _hop_address(hop: str) -> str | None:
     return None if ip is None else str(ip)
 
 
-def _parse_ip(text: str) -> IPv4Address | IPv6Address | None:
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """Return the address ``text`` spells, IPv4-mapped IPv6 as plain IPv4."""
     try:
         ip = ipaddress.ip_address(text)
     except ValueError:
         return None
-    if isinstance(ip, IPv6Address) and ip.ipv4_mapped:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         return ip.ipv4_mapped
     return ip
