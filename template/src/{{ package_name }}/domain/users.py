@@ -127,7 +127,9 @@ class UserService:
         Both limits are counted before any hashing, so a throttled attempt
         costs almost nothing: first every attempt from the client's IP (against
         credential stuffing), then the account's; a success clears only the
-        account's count.
+        account's count. The account is looked up before either: an attempt
+        the database cannot answer counts toward neither, so an outage locks
+        nobody out once it ends.
 
         Raises:
             RateLimitedError: Too many attempts from this client, or too many
@@ -149,13 +151,13 @@ class UserService:
             raise
 
     async def _login(self, email: str, password: str) -> AccessToken:
+        user = await self._users.get_by_email(email)
         try:
             await self._limiter.limit_by_client_ip(self._limits.login_per_client)
             await self._limiter.hit(self._limits.login_per_account, email)
         except RateLimitedError:
             _logger.warning("login_attempt", outcome="rate_limited", email=email)
             raise
-        user = await self._users.get_by_email(email)
         if user is None:
             await self._hasher.verify_dummy(password)
         elif await self._hasher.verify(password, user.password_hash):
