@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from limits import RateLimitItemPerSecond
-from limits.aio.storage import Storage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
@@ -40,6 +40,26 @@ class Limit:
     window_seconds: int
 
 
+_IN_PROCESS = "async+memory://"
+
+
+class _InProcessStorage(MemoryStorage):
+    """The ``limits`` in-process storage, with a ``clear`` its pruning survives.
+
+    Expired windows are pruned by a background task that lists the keys, then
+    reads each key's window in turn, awaiting between keys. A key deleted
+    meanwhile (a successful login resets its account's count) made that task
+    fail with ``KeyError``, stop pruning, and log an error (limits 5.8). Its
+    window is emptied instead, and the next pruning drops it.
+    """
+
+    async def clear(self, key: str) -> None:
+        """Forget every hit counted for ``key``."""
+        self.storage.pop(key, None)
+        self.expirations.pop(key, None)
+        self.events[key] = []
+
+
 class RateLimiter:
     """Count hits per (limit, key) in a sliding window."""
 
@@ -53,7 +73,11 @@ class RateLimiter:
         Raises:
             TypeError: If the URI names a synchronous storage.
         """
-        storage = storage_from_string(storage_uri, wrap_exceptions=True, **options)
+        storage = (
+            _InProcessStorage(wrap_exceptions=True)
+            if storage_uri == _IN_PROCESS
+            else storage_from_string(storage_uri, wrap_exceptions=True, **options)
+        )
         if not isinstance(storage, Storage):
             msg = f"{storage_uri!r} is not an async storage URI (async+...)"
             raise TypeError(msg)
