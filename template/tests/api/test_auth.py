@@ -137,6 +137,7 @@ async def test_login_returns_a_bearer_token(client: httpx.AsyncClient) -> None:
     response = await login(client, "ADA@example.com", PASSWORD)
 
     assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"  # RFC 6749, 5.1
     body = response.json()
     assert body["token_type"] == "bearer"
     assert body["expires_in"] > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
@@ -32,11 +33,14 @@ class AuthController(Controller):
         return UserOut.of(user)
 
     @post(
-        "/login", status_code=HTTP_200_OK, responses=responses(401, 413, 422, 429, 503)
+        "/login",
+        status_code=HTTP_200_OK,
+        responses=responses(401, 413, 422, 429, 503),
+        cache_control=CacheControlHeader(no_store=True),  # RFC 6749, 5.1
     )
     async def login(
         self, data: JSONBody[LoginRequest], container: ContainerDep
     ) -> TokenOut:
-        """Exchange email and password for a bearer token."""
+        """Exchange email and password for a bearer token, never to be cached."""
         token = await container.users.login(data.email, data.password)
         return TokenOut(access_token=token.access_token, expires_in=token.expires_in)
