@@ -234,6 +234,18 @@ class TestPerClientLimits:
         assert_problem(limited, 429)
         assert 1 <= int(limited.headers["retry-after"]) <= 3600
 
+    async def test_loopback_clients_are_not_limited(
+        self, app: Any, client: httpx.AsyncClient
+    ) -> None:
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as local:
+            for n in range(3):
+                response = await register(local, email=f"l{n}@example.com")
+                assert response.status_code == 201
+            for n in range(5):
+                response = await login(local, f"l{n}@example.com", "wrong password")
+                assert_problem(response, 401)
+
     async def test_other_clients_are_not_limited(
         self, app: Any, client: httpx.AsyncClient
     ) -> None:

@@ -118,14 +118,16 @@ class RateLimiter:
                 ...
 
         Calls outside an HTTP request (scripts, jobs) have no client and are
-        not counted.
+        not counted; nor is a loopback client: that is this machine, a local
+        tool or a local proxy left out of ``TRUSTED_PROXIES``, whose clients
+        would otherwise all share one count.
 
         Raises:
             RateLimitedError: If this client has used up the limit.
             ExternalServiceError: If the limiter's storage is unreachable.
         """
         context = current_context()
-        if context is not None:
+        if context is not None and not is_loopback(context.client_ip):
             await self.hit(limit, client_key(context.client_ip))
 
     async def reset(self, limit: Limit, key: str) -> None:
@@ -142,6 +144,17 @@ class RateLimiter:
 
     async def close(self) -> None:
         """Release the storage's connections (in-process storage holds none)."""
+
+
+def is_loopback(client_ip: str) -> bool:
+    """Tell whether ``client_ip`` is this machine (``127.0.0.0/8``, ``::1``)."""
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def client_key(client_ip: str) -> str:
