@@ -19,8 +19,12 @@ from jinja2.ext import Extension
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-STDLIB_MODULE_NAMES: frozenset[str] = frozenset(sys.stdlib_module_names)
-"""Top-level modules of the running interpreter's standard library."""
+STDLIB_MODULE_NAMES: frozenset[str] = frozenset({*sys.stdlib_module_names, "test"})
+"""Top-level modules of the running interpreter's standard library.
+
+With ``test``, CPython's own test package, which ``sys.stdlib_module_names``
+leaves out: ``python -m test`` would run CPython's test suite.
+"""
 
 DEPENDENCY_MODULE_NAMES: frozenset[str] = frozenset(
     {
@@ -201,6 +205,36 @@ def is_one_line(value: object) -> bool:
     return isinstance(value, str) and value.splitlines() in ([], [value])
 
 
+def toml_string(value: str) -> str:
+    r"""Quote text as a TOML basic string, e.g. ``Ada "A" L.`` -> ``"Ada \"A\" L."``.
+
+    Args:
+        value: One line of text (the validators refuse line breaks).
+
+    Returns:
+        The text in double quotes, its backslashes and quotes escaped.
+    """
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def python_string(value: str) -> str:
+    r"""Quote text as a Python string literal, the way ruff's formatter writes it.
+
+    Double quotes, unless the text holds more of them than single quotes;
+    other characters are kept as they are (``Café``, not ``Caf\u00e9``).
+
+    Args:
+        value: One line of text (the validators refuse line breaks).
+
+    Returns:
+        The literal, e.g. ``'The "Orders" API'`` or ``"Ada's API"``.
+    """
+    quote = "'" if value.count('"') > value.count("'") else '"'
+    escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return f"{quote}{escaped}{quote}"
+
+
 def package_safe(value: str) -> str:
     """Make a derived package name usable, e.g. ``json`` -> ``json_service``.
 
@@ -232,7 +266,13 @@ class NamingExtension(Extension):
         """
         super().__init__(environment)
         environment.filters.update(
-            {"kebab": kebab, "snake": snake, "package_safe": package_safe}
+            {
+                "kebab": kebab,
+                "snake": snake,
+                "package_safe": package_safe,
+                "python_string": python_string,
+                "toml_string": toml_string,
+            }
         )
         environment.tests.update(
             {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import tomllib
+
 import pytest
 from packaging.requirements import Requirement
 
@@ -15,7 +18,9 @@ from extensions.filters import (
     is_stdlib_module,
     kebab,
     package_safe,
+    python_string,
     snake,
+    toml_string,
 )
 
 
@@ -57,7 +62,34 @@ def test_package_safe_avoids_reserved_names(name: str, safe: str) -> None:
 def test_stdlib_check_uses_the_interpreter_list() -> None:
     assert is_stdlib_module("json")
     assert is_stdlib_module("asyncio")
+    assert is_stdlib_module("test")  # CPython's own tests, not in the list
     assert not is_stdlib_module("my_service")
+
+
+ODD_TEXT = [
+    "plain",
+    'The "Orders" API',
+    "Ada's API",
+    "C:\\data \"a\" 'b'",
+    "Café Über",
+    "{{ not jinja }}",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXT)
+def test_toml_string_reads_back_as_the_text(text: str) -> None:
+    assert tomllib.loads(f"value = {toml_string(text)}")["value"] == text
+
+
+@pytest.mark.parametrize("text", ODD_TEXT)
+def test_python_string_reads_back_as_the_text(text: str) -> None:
+    assert ast.literal_eval(python_string(text)) == text
+
+
+def test_python_string_quotes_as_ruff_formats() -> None:
+    assert python_string('The "Orders" API') == "'The \"Orders\" API'"
+    assert python_string("Ada's API") == '"Ada\'s API"'
+    assert python_string("Café") == '"Café"'
 
 
 @pytest.mark.parametrize(

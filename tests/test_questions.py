@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from typing import TYPE_CHECKING
 
 import pytest
@@ -51,6 +52,7 @@ def test_defaults_render_my_service(render: Render) -> None:
         ("Café Crème", "cafe-creme", "cafe_creme"),
         ("JSON", "json", "json_service"),
         ("Class", "class", "class_service"),
+        ("Test", "test", "test_service"),
         ("サービス", "service", "service"),
     ],
 )
@@ -68,12 +70,30 @@ def test_package_derives_from_a_given_slug(render: Render) -> None:
     assert answers["package_name"] == "order_events_2"
 
 
+def test_text_answers_reach_pyproject_verbatim(render: Render) -> None:
+    answers = {
+        "project_name": 'The "Orders" API',
+        "description": r"Keeps orders under C:\orders, \"as is\".",
+        "author_name": 'Ada "the Countess" Lovelace',
+        "package_name": "orders",
+    }
+
+    project = render(answers)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    assert pyproject["project"]["description"] == answers["description"]
+    assert pyproject["project"]["authors"][0]["name"] == answers["author_name"]
+    wheel = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert wheel["packages"] == ["src/orders"]
+
+
 BAD_ANSWERS = [
     ({"project_slug": "My Slug"}, "project_slug must be lowercase kebab-case"),
     ({"project_slug": "my--slug"}, "project_slug must be lowercase kebab-case"),
     ({"project_slug": "2fast"}, "project_slug must be lowercase kebab-case"),
     ({"package_name": "class"}, "must not be a Python keyword"),
     ({"package_name": "json"}, "must not shadow the standard library module 'json'"),
+    ({"package_name": "test"}, "must not shadow the standard library module 'test'"),
     ({"package_name": "fastapi"}, "must not shadow 'fastapi'"),
     ({"package_name": "1abc"}, "package_name must be a valid Python identifier"),
     ({"package_name": "my-service"}, "package_name must be a valid Python identifier"),
