@@ -169,6 +169,47 @@ def test_structured_files_parse(project: Path) -> None:
     assert not broken
 
 
+def settings_defaults(project: Path) -> dict[str, str | None]:
+    """Map each field of the rendered ``Settings`` to its literal default, if any."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    source = (project / "src" / answers["package_name"] / "settings.py").read_text(
+        "utf-8"
+    )
+    settings = next(
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ClassDef) and node.name == "Settings"
+    )
+    defaults: dict[str, str | None] = {}
+    for statement in settings.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(
+            statement.target, ast.Name
+        ):
+            value = statement.value
+            if isinstance(value, ast.Call):  # Field(default=...)
+                value = next(
+                    (k.value for k in value.keywords if k.arg == "default"), None
+                )
+            literal = value if isinstance(value, ast.Constant) else None
+            defaults[statement.target.id] = (
+                None if literal is None else str(literal.value)
+            )
+    return defaults
+
+
+def test_env_example_lists_every_setting_with_its_default(project: Path) -> None:
+    listed = dict(
+        line.removeprefix("# ").split("  #")[0].split("=", 1)
+        for line in (project / ".env.example").read_text("utf-8").splitlines()
+        if "=" in line.split("  #")[0]
+    )
+
+    for name, default in settings_defaults(project).items():
+        assert name.upper() in listed, f"{name.upper()} missing from .env.example"
+        if default is not None and default != "None" and listed[name.upper()]:
+            assert listed[name.upper()].lower() == default.lower(), name.upper()
+
+
 def run_linter(tool: str, *args: str, cwd: Path) -> None:
     """Run a linter shipped in the dev group; fail with its output."""
     executable = Path(sys.executable).with_name(tool)
