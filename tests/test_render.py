@@ -118,6 +118,13 @@ def test_answers_file_records_the_combination(
     assert "_src_path" in answers
 
 
+def test_python_version_pins_the_minimum_for_uv(project: Path) -> None:
+    pinned = (project / ".python-version").read_text("utf-8").strip()
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+
+    assert pyproject["project"]["requires-python"] == f">={pinned}"
+
+
 def test_pyproject_depends_on_selected_options_only(
     project: Path, combination: Combination
 ) -> None:
