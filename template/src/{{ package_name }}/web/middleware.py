@@ -8,6 +8,7 @@ framework.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable
 from typing import Any
@@ -20,7 +21,7 @@ from ..core.security import (
     reset_context,
     set_context,
 )
-from .problems import PROBLEM_JSON, Problem, internal_error, problem
+from .problems import PROBLEM_JSON, Problem, from_status, internal_error, problem
 
 ASGIApp = Any
 Message = dict[str, Any]
@@ -67,6 +68,13 @@ class RequestContextMiddleware:
             _errors.exception("unhandled_error", path=scope["path"])
             if not status:
                 await _send_problem(send_with_id, internal_error())
+        except asyncio.CancelledError:
+            # The server gave up on the request (SHUTDOWN_TIMEOUT ran out after
+            # SIGTERM). The client gets a 503 problem rather than uvicorn's
+            # plain 500, and the request's task ends here, its cause logged.
+            _errors.warning("request_cancelled", path=scope["path"])
+            if not status:
+                await _send_problem(send_with_id, from_status(503))
         finally:
             # Hundredths of a millisecond, truncated: cheaper than round().
             elapsed = int((time.perf_counter() - started) * 100_000) / 100

@@ -24,7 +24,10 @@ from ..core.errors import (
     ServiceError,
     ValidationError,
 )
+from ..core.logging import get_logger
 from ..core.security import current_correlation_id
+
+_errors = get_logger("errors")
 
 PROBLEM_JSON = "application/problem+json"
 INTERNAL_ERROR = "Internal server error"
@@ -103,7 +106,22 @@ def from_service_error(error: ServiceError) -> Problem:
         headers["WWW-Authenticate"] = "Bearer"
     if status >= 500:
         detail = UNAVAILABLE if status == 503 else INTERNAL_ERROR
+        _log_hidden_cause(error)
     return Problem(status, problem(status, detail, **extra), headers)
+
+
+def _log_hidden_cause(error: ServiceError) -> None:
+    """Log what a 5xx answer keeps from the client: the error and its cause."""
+    cause = error.__cause__
+    _errors.warning(
+        "dependency_unavailable"
+        if isinstance(error, ExternalServiceError)
+        else "service_error",
+        dependency=getattr(error, "dependency", None),
+        error=type(error).__name__,
+        detail=error.detail,
+        cause=None if cause is None else f"{type(cause).__name__}: {cause}"[:500],
+    )
 
 
 def from_validation(errors: Iterable[FieldError]) -> Problem:
@@ -116,7 +134,10 @@ def from_validation(errors: Iterable[FieldError]) -> Problem:
 
 def from_status(status: int, headers: Mapping[str, str] | None = None) -> Problem:
     """Return a problem for a bare HTTP status (404 route, 405 method, ...)."""
-    detail = INTERNAL_ERROR if status >= 500 else HTTPStatus(status).description
+    if status >= 500:
+        detail = UNAVAILABLE if status == 503 else INTERNAL_ERROR
+    else:
+        detail = HTTPStatus(status).description
     return Problem(status, problem(status, detail), dict(headers or {}))
 
 
