@@ -55,6 +55,11 @@ DEPENDENCY_MODULE_NAMES: frozenset[str] = frozenset(
 )
 """Modules a rendered service imports or ships; its package must not shadow them."""
 
+MAX_SLUG_LENGTH = 64
+"""The longest ``project_slug``: it is also the Redis key prefix's default."""
+MAX_PACKAGE_LENGTH = 40
+"""The longest ``package_name`` whose imports still fit the rendered code's lines."""
+
 KEBAB_CASE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)*\.[A-Za-z]{2,}")
 _NON_ALNUM_RUN = re.compile(r"[^a-z0-9]+")
@@ -83,6 +88,17 @@ def _words(value: str) -> list[str]:
     return cleaned.split()
 
 
+def _join_within(words: list[str], separator: str, limit: int) -> str:
+    """Join the leading words that fit in ``limit`` characters (cut one if none)."""
+    joined = ""
+    for word in words:
+        longer = f"{joined}{separator}{word}" if joined else word
+        if len(longer) > limit:
+            break
+        joined = longer
+    return joined or (words[0][:limit] if words else "")
+
+
 def kebab(value: str) -> str:
     """Turn free text into a kebab-case slug, e.g. ``My Service`` -> ``my-service``.
 
@@ -90,10 +106,11 @@ def kebab(value: str) -> str:
         value: Any human text.
 
     Returns:
-        A slug matching ``^[a-z][a-z0-9]*(-[a-z0-9]+)*$``, or ``""`` when the text
+        A slug matching ``^[a-z][a-z0-9]*(-[a-z0-9]+)*$`` of at most
+        ``MAX_SLUG_LENGTH`` characters (whole words), or ``""`` when the text
         holds no ASCII letter.
     """
-    return "-".join(_words(value))
+    return _join_within(_words(value), "-", MAX_SLUG_LENGTH)
 
 
 def snake(value: str) -> str:
@@ -103,10 +120,11 @@ def snake(value: str) -> str:
         value: Any human text or slug.
 
     Returns:
-        A lowercase identifier starting with a letter, or ``""`` when the text
+        A lowercase identifier starting with a letter, of at most
+        ``MAX_PACKAGE_LENGTH`` characters (whole words), or ``""`` when the text
         holds no ASCII letter.
     """
-    return "_".join(_words(value))
+    return _join_within(_words(value), "_", MAX_PACKAGE_LENGTH)
 
 
 def is_stdlib_module(value: object) -> bool:

@@ -53,6 +53,16 @@ def test_defaults_render_my_service(render: Render) -> None:
         ("JSON", "json", "json_service"),
         ("Class", "class", "class_service"),
         ("Test", "test", "test_service"),
+        (
+            "Payments Reconciliation & Settlement Batch Engine, Card Networks",
+            "payments-reconciliation-settlement-batch-engine-card-networks",
+            "payments_reconciliation_settlement_batch",
+        ),
+        (
+            "MyVeryLongCamelCaseNameThatBecomesAVeryLongSlugWithManyHyphensIn",
+            "my-very-long-camel-case-name-that-becomes-avery-long-slug-with",
+            "my_very_long_camel_case_name_that",
+        ),
         ("サービス", "service", "service"),
     ],
 )
@@ -97,6 +107,8 @@ BAD_ANSWERS = [
     ({"package_name": "fastapi"}, "must not shadow 'fastapi'"),
     ({"package_name": "1abc"}, "package_name must be a valid Python identifier"),
     ({"package_name": "my-service"}, "package_name must be a valid Python identifier"),
+    ({"package_name": "a" * 41}, "package_name must be at most 40 characters"),
+    ({"project_slug": "a" * 65}, "project_slug must be at most 64 characters"),
     ({"project_name": ""}, "project_name must not be empty"),
     ({"project_name": "123"}, "project_name must contain at least one letter"),
     ({"project_name": "x" * 65}, "project_name must be at most 64 characters"),

@@ -231,6 +231,25 @@ def run_linter(tool: str, *args: str, cwd: Path) -> None:
     assert done.returncode == 0, f"{tool} {' '.join(args)}:\n{done.stdout}{done.stderr}"
 
 
+LONGEST_NAMES = {
+    "project_name": "Payments Reconciliation & Settlement Batch Engine, Card Networks",
+    "project_slug": "payments-reconciliation-settlement-batch-engine-for-card-network",
+    "package_name": "payments_reconciliation_settlement_batch",
+}
+"""The longest names the questions allow (64, 64 and 40 characters)."""
+
+
+@pytest.mark.parametrize("chosen", SUPPORTED, ids=str)
+def test_the_longest_names_pass_the_projects_own_linters(
+    chosen: Combination, tmp_path: Path
+) -> None:
+    assert [len(name) for name in LONGEST_NAMES.values()] == [64, 64, 40]
+    project = render_template(tmp_path / "project", chosen.answers | LONGEST_NAMES)
+
+    run_linter("ruff", "check", "--no-cache", ".", cwd=project)
+    run_linter("ruff", "format", "--check", "--no-cache", ".", cwd=project)
+
+
 def test_dockerfile_passes_hadolint(project: Path) -> None:
     run_linter("hadolint", "Dockerfile", cwd=project)
 
