@@ -129,7 +129,7 @@ class _Scrubbed:
     ) -> str | bytes:
         rendered = self._renderer(logger, name, event_dict)
         if isinstance(rendered, bytes):
-            return _scrub(rendered)
+            return _one_line(_scrub(rendered))
         return _SECRET_TEXT.sub(_REDACTED, str(rendered))
 
 
@@ -140,6 +140,27 @@ def _scrub(line: bytes) -> bytes:
     lowered = line.lower()
     if b"$" in lowered or b"eyj" in lowered or b"bearer" in lowered:
         return _SECRET_BYTES.sub(_REDACTED.encode(), line)
+    return line
+
+
+_LINE_SEPARATORS = (
+    (b"\xc2\x85", b"\\u0085"),
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+)
+
+
+def _one_line(line: bytes) -> bytes:
+    """Escape the characters besides LF that some readers end a line at.
+
+    JSON lets U+0085, U+2028 and U+2029 stand unescaped in a string (orjson
+    leaves them so), but Python's ``str.splitlines`` and some log viewers
+    break a line there.
+    """
+    if line.isascii():
+        return line
+    for character, escaped in _LINE_SEPARATORS:
+        line = line.replace(character, escaped)
     return line
 
 
@@ -352,4 +373,6 @@ def log_request(
     # text: scan the line only if they could hold a secret's shape.
     if _may_hold_secret(method + path + line.get("correlation_id", "")):
         rendered = _SECRET_BYTES.sub(_REDACTED.encode(), rendered)
+    if not path.isascii():
+        rendered = _one_line(rendered)
     _emit(rendered)
