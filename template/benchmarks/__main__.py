@@ -80,10 +80,9 @@ def service_environment(scratch: Path, hash_rounds: int) -> dict[str, str]:
 
     Production settings (every request comes from 127.0.0.1, a loopback
     client, which the per-client-IP limits leave alone). SQLite gets a file in
-    ``scratch``;
-    a server storage is the one ``DATABASE_URL`` (or the default) names, with
-    rows of unique names, and a Redis limiter a key prefix of its own
-    (:func:`run_key_prefix`).
+    ``scratch``; a server storage is the one ``DATABASE_URL`` (or the default)
+    names, with rows of unique names, and a Redis limiter a key prefix of its
+    own (:func:`run_key_prefix`).
     """
     env = {
         **os.environ,
