@@ -83,3 +83,12 @@ class ExternalServiceError(ServiceError):
     def __init__(self, dependency: str, detail: str | None = None) -> None:
         super().__init__(detail)
         self.dependency = dependency
+
+
+def describe_cause(error: BaseException) -> str | None:
+    """Return ``error``'s cause as ``Type: message`` for a log line, if it has one.
+
+    At most 500 characters: a driver's message can quote a whole statement.
+    """
+    cause = error.__cause__
+    return None if cause is None else f"{type(cause).__name__}: {cause}"[:500]

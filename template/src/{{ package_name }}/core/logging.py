@@ -74,6 +74,24 @@ def _add_request_context(_: WrappedLogger, __: str, event_dict: EventDict) -> Ev
     return event_dict
 
 
+def _traceback_out_of_event(
+    _: WrappedLogger, __: str, event_dict: EventDict
+) -> EventDict:
+    """Move a traceback logged as a stdlib message to ``exception``.
+
+    uvicorn logs a failed lifespan so: the framework's formatted traceback
+    (or exception group) as the message. The line's ``event`` becomes
+    ``traceback``.
+    """
+    event = event_dict.get("event")
+    if isinstance(event, str) and event.partition("\n")[0].endswith(
+        "Traceback (most recent call last):"
+    ):
+        event_dict["exception"] = event
+        event_dict["event"] = "traceback"
+    return event_dict
+
+
 class _UTCTimestamp:
     """``timestamp`` in ISO 8601 UTC with microseconds, formatted once a second."""
 
@@ -201,7 +219,12 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, tracebacks],
+        foreign_pre_chain=[
+            *shared,
+            structlog.stdlib.add_logger_name,
+            _traceback_out_of_event,
+            tracebacks,
+        ],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             _StringRenderer(_renderer(fmt)),

@@ -23,6 +23,7 @@ from ..core.errors import (
     RateLimitedError,
     ServiceError,
     ValidationError,
+    describe_cause,
 )
 from ..core.logging import get_logger
 from ..core.security import current_correlation_id
@@ -112,7 +113,6 @@ def from_service_error(error: ServiceError) -> Problem:
 
 def _log_hidden_cause(error: ServiceError) -> None:
     """Log what a 5xx answer keeps from the client: the error and its cause."""
-    cause = error.__cause__
     _errors.warning(
         "dependency_unavailable"
         if isinstance(error, ExternalServiceError)
@@ -120,7 +120,7 @@ def _log_hidden_cause(error: ServiceError) -> None:
         dependency=getattr(error, "dependency", None),
         error=type(error).__name__,
         detail=error.detail,
-        cause=None if cause is None else f"{type(cause).__name__}: {cause}"[:500],
+        cause=describe_cause(error),
     )
 
 
