@@ -21,7 +21,7 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from .errors import ExternalServiceError, RateLimitedError
-from .security import current_context
+from .security import current_context, parse_ip
 
 IPV6_CLIENT_PREFIX = 64
 """An IPv6 client is usually given a whole /64, so it is counted as one."""
@@ -148,24 +148,16 @@ class RateLimiter:
 
 def is_loopback(client_ip: str) -> bool:
     """Tell whether ``client_ip`` is this machine (``127.0.0.0/8``, ``::1``)."""
-    try:
-        address = ipaddress.ip_address(client_ip)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
+    address = parse_ip(client_ip)
+    return address is not None and address.is_loopback
 
 
 def client_key(client_ip: str) -> str:
     """Return the key a client is limited under: its IPv4 address or IPv6 /64."""
-    try:
-        address = ipaddress.ip_address(client_ip)
-    except ValueError:
+    address = parse_ip(client_ip)
+    if address is None:
         return client_ip
     if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
         network = ipaddress.IPv6Network((address, IPV6_CLIENT_PREFIX), strict=False)
         return str(network)
     return str(address)

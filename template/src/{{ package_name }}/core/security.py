@@ -110,7 +110,7 @@ class ClientIPResolver:
 
     def is_trusted(self, address: str) -> bool:
         """Return whether ``address`` is one of the trusted proxies."""
-        ip = _parse_ip(address)
+        ip = parse_ip(address)
         return ip is not None and any(ip in network for network in self._trusted)
 
     def resolve(self, peer: str | None, forwarded: str | None) -> str:
@@ -151,11 +151,11 @@ def _hop_address(hop: str) -> str | None:
             return None
     elif hop.count(":") == 1:
         host = hop.partition(":")[0]
-    ip = _parse_ip(host)
+    ip = parse_ip(host)
     return None if ip is None else str(ip)
 
 
-def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """Return the address ``text`` spells, IPv4-mapped IPv6 as plain IPv4."""
     try:
         ip = ipaddress.ip_address(text)

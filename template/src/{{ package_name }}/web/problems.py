@@ -106,7 +106,7 @@ def from_service_error(error: ServiceError) -> Problem:
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if status >= 500:
-        detail = UNAVAILABLE if status == 503 else INTERNAL_ERROR
+        detail = _server_error_detail(status)
         _log_hidden_cause(error)
     return Problem(status, problem(status, detail, **extra), headers)
 
@@ -135,7 +135,7 @@ def from_validation(errors: Iterable[FieldError]) -> Problem:
 def from_status(status: int, headers: Mapping[str, str] | None = None) -> Problem:
     """Return a problem for a bare HTTP status (404 route, 405 method, ...)."""
     if status >= 500:
-        detail = UNAVAILABLE if status == 503 else INTERNAL_ERROR
+        detail = _server_error_detail(status)
     else:
         detail = HTTPStatus(status).description
     return Problem(status, problem(status, detail), dict(headers or {}))
@@ -144,6 +144,11 @@ def from_status(status: int, headers: Mapping[str, str] | None = None) -> Proble
 def internal_error() -> Problem:
     """Return the generic 500 problem."""
     return from_status(500)
+
+
+def _server_error_detail(status: int) -> str:
+    """Return the only detail a 5xx answer gives: nothing of its cause."""
+    return UNAVAILABLE if status == 503 else INTERNAL_ERROR
 
 
 def _field(error: FieldError) -> dict[str, str]:
