@@ -14,10 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from benchmarks.__main__ import run_key_prefix
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FIGURES = [
     "health_live_ratio",
@@ -54,27 +50,3 @@ def test_a_quick_run_reports_every_figure(
     for number, figure in enumerate(figures, start=1):
         row = rf"^{number}\s+{re.escape(figure['title'])}\s.*\s(pass|FAIL|ref)$"
         assert re.search(row, done.stdout, re.MULTILINE), done.stdout
-
-
-def test_a_run_counts_under_a_prefix_of_its_own(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("RATE_LIMIT_KEY_PREFIX", raising=False)
-
-    first, second = run_key_prefix(), run_key_prefix()
-
-    assert re.fullmatch(r"benchmarks-[0-9a-f]{8}", first)
-    assert first != second
-
-
-def test_a_run_counts_inside_the_callers_prefix(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # A test's throw-away prefix: deleting its keys deletes the run's too.
-    monkeypatch.setenv("RATE_LIMIT_KEY_PREFIX", "test-0123")
-
-    assert re.fullmatch(r"test-0123:benchmarks-[0-9a-f]{8}", run_key_prefix())
-
-    monkeypatch.setenv("RATE_LIMIT_KEY_PREFIX", "p" * 64)
-
-    assert len(run_key_prefix()) <= 64
