@@ -84,6 +84,25 @@ async def test_register_refuses_invalid_fields(
     assert field in error_fields(response)
 
 
+@pytest.mark.parametrize(
+    ("body", "field", "error_type"),
+    [
+        ({"password": "short"}, "password", "string_too_short"),
+        ({"password": 123456789}, "password", "string_type"),
+        ({"is_admin": True}, "is_admin", "extra_forbidden"),
+    ],
+)
+async def test_an_invalid_field_carries_pydantics_error_type(
+    client: httpx.AsyncClient, body: dict[str, object], field: str, error_type: str
+) -> None:
+    response = await register(client, **body)
+
+    errors = assert_problem(response, 422)["errors"]
+    assert {"field": field, "type": error_type} in [
+        {"field": e["field"], "type": e["type"]} for e in errors
+    ]
+
+
 async def test_register_refuses_a_body_that_is_not_json(
     client: httpx.AsyncClient,
 ) -> None:

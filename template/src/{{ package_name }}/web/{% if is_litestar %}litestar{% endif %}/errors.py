@@ -90,7 +90,7 @@ class JsonRequest(Request[Any, Any, Any]):
             raise ClientException(str(error)) from error
 
 
-def _field_error(message: Mapping[str, Any]) -> FieldError:
+def _field_error(message: Mapping[str, Any], error_type: str) -> FieldError:
     key: str | None = message.get("key")
     source = message.get("source")
     if key == _BODY_PARAMETER:
@@ -101,7 +101,7 @@ def _field_error(message: Mapping[str, Any]) -> FieldError:
         field = f"{source.value}.{key}"
     else:
         field = key
-    return FieldError(field, message["message"])
+    return FieldError(field, message["message"], error_type)
 
 
 def _service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
@@ -112,7 +112,21 @@ def _invalid_request(
     _: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[Any]:
     messages = cast("list[Mapping[str, Any]]", exc.extra or [])
-    return respond(from_validation(_field_error(m) for m in messages))
+    types = _pydantic_error_types(exc, len(messages))
+    return respond(from_validation(map(_field_error, messages, types)))
+
+
+def _pydantic_error_types(exc: ValidationException, count: int) -> list[str]:
+    """Return the type of each error, as pydantic (and FastAPI) names it.
+
+    Litestar keeps only each pydantic error's message; the errors themselves,
+    in the same order, are on the exception's cause. Parameters that Litestar
+    parses itself (``query.limit``) have no pydantic type: ``value_error``.
+    """
+    errors = getattr(exc.__cause__, "errors", None)
+    if isinstance(errors, list) and len(errors) == count:
+        return [str(error.get("type", "value_error")) for error in errors]
+    return ["value_error"] * count
 
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
