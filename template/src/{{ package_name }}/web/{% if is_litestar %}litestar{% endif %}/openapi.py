@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from litestar import Request, get
 from litestar.enums import OpenAPIMediaType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Schema
+from litestar.openapi.spec import Components, OpenAPI, Schema
 from litestar.plugins.pydantic import PydanticSchemaPlugin
 
+from ..response_headers import declare_response_headers
 from .dependencies import SECURITY_SCHEMES
 
 if TYPE_CHECKING:
@@ -20,9 +22,28 @@ if TYPE_CHECKING:
 _REF_TEMPLATE = "#/components/schemas/{model}"
 
 
+class _HeaderDeclaringConfig(OpenAPIConfig):
+    """Build a document whose responses declare the headers they carry."""
+
+    def to_openapi_schema(self) -> OpenAPI:
+        """Return the document Litestar fills with the routes."""
+        base = super().to_openapi_schema()
+        return _HeaderDeclaringDocument(
+            **{field.name: getattr(base, field.name) for field in fields(base)}
+        )
+
+
+class _HeaderDeclaringDocument(OpenAPI):
+    """An OpenAPI document that declares ``X-Request-ID`` and ``Retry-After``."""
+
+    def to_schema(self) -> dict[str, Any]:
+        """Return the document as JSON data, every response's headers declared."""
+        return declare_response_headers(super().to_schema())
+
+
 def openapi_config(title: str, version: str) -> OpenAPIConfig:
     """Serve Swagger UI at ``/docs`` and the document at ``/docs/openapi.json``."""
-    return OpenAPIConfig(
+    return _HeaderDeclaringConfig(
         title=title,
         version=version,
         path="/docs",
