@@ -22,7 +22,7 @@ RETRY_AFTER = {
 }
 
 
-def response_headers(status: str) -> dict[str, dict[str, Any]]:
+def _response_headers(status: str) -> dict[str, dict[str, Any]]:
     """Return the OpenAPI header objects a ``status`` response always carries."""
     headers = {"X-Request-ID": REQUEST_ID}
     if status == "429":
@@ -31,11 +31,11 @@ def response_headers(status: str) -> dict[str, dict[str, Any]]:
 
 
 def declare_response_headers(document: dict[str, Any]) -> dict[str, Any]:
-    """Declare :func:`response_headers` on every response ``document`` lists."""
+    """Declare the headers above on every response ``document`` lists."""
     for path_item in document.get("paths", {}).values():
         # A path item's values are operations, bar shared "parameters" (a list).
         operations = [value for value in path_item.values() if isinstance(value, dict)]
         for operation in operations:
             for status, response in operation.get("responses", {}).items():
-                response.setdefault("headers", {}).update(response_headers(status))
+                response.setdefault("headers", {}).update(_response_headers(status))
     return document
