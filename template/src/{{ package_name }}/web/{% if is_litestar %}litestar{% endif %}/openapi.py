@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
-from litestar import Request, get
+from litestar import Request, Response, Router, get
 from litestar.enums import OpenAPIMediaType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OpenAPI, Schema
 from litestar.plugins.pydantic import PydanticSchemaPlugin
+from litestar.status_codes import HTTP_404_NOT_FOUND
 
+from ..problems import from_status
 from ..response_headers import declare_response_headers
 from .dependencies import SECURITY_SCHEMES
+from .errors import respond
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -49,7 +52,20 @@ def openapi_config(title: str, version: str) -> OpenAPIConfig:
         path="/docs",
         render_plugins=[SwaggerRenderPlugin()],
         components=Components(security_schemes=dict(SECURITY_SCHEMES)),
+        openapi_router=Router(
+            "/docs",
+            route_handlers=[],
+            include_in_schema=False,
+            after_request=_missing_page_as_problem,
+        ),
     )
+
+
+def _missing_page_as_problem(response: Response[Any]) -> Response[Any]:
+    """Answer ``/docs/<no such page>`` with the 404 problem, not an HTML page."""
+    if response.status_code == HTTP_404_NOT_FOUND:
+        return respond(from_status(HTTP_404_NOT_FOUND))
+    return response
 
 
 @get(
