@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -210,6 +211,31 @@ async def test_a_successful_login_clears_the_failure_count(
         assert (await login(client, account.email, "wrong password")).status_code == 401
 
     assert (await login(client, account.email, account.password)).status_code == 200
+
+
+async def test_concurrent_correct_logins_of_one_account_all_succeed(
+    client: httpx.AsyncClient, make_account: AccountFactory
+) -> None:
+    account = await make_account()
+
+    responses = await asyncio.gather(
+        *(login(client, account.email, account.password) for _ in range(10))
+    )
+
+    assert [r.status_code for r in responses] == [200] * 10
+
+
+async def test_concurrent_wrong_logins_fail_only_up_to_the_limit(
+    client: httpx.AsyncClient, make_account: AccountFactory
+) -> None:
+    account = await make_account()
+
+    responses = await asyncio.gather(
+        *(login(client, account.email, "wrong password") for _ in range(10))
+    )
+
+    # Three may fail (LOGIN_MAX_ATTEMPTS in these tests), however many at once.
+    assert sorted(r.status_code for r in responses) == [401] * 3 + [429] * 7
 
 
 async def test_the_limit_is_per_account(

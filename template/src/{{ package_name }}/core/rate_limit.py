@@ -19,6 +19,7 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from limits.util import WindowStats
 
 from .errors import ExternalServiceError, RateLimitedError
 from .security import current_context, parse_ip
@@ -99,7 +100,22 @@ class RateLimiter:
             stats = await self._strategy.get_window_stats(item, limit.name, key)
         except StorageError as exc:
             raise ExternalServiceError("rate_limiter") from exc
-        raise RateLimitedError(retry_after=math.ceil(stats.reset_time - time.time()))
+        raise _refusal(stats)
+
+    async def remaining(self, limit: Limit, key: str) -> int:
+        """Return how many more hits ``key`` may make now; count none.
+
+        Raises:
+            RateLimitedError: If none, with ``retry_after`` as :meth:`hit` gives.
+            ExternalServiceError: If the limiter's storage is unreachable.
+        """
+        try:
+            stats = await self._strategy.get_window_stats(_item(limit), limit.name, key)
+        except StorageError as exc:
+            raise ExternalServiceError("rate_limiter") from exc
+        if stats.remaining > 0:
+            return stats.remaining
+        raise _refusal(stats)
 
     async def limit_by_client_ip(self, limit: Limit) -> None:
         """Count one hit against ``limit`` for the client of the current request.
@@ -165,3 +181,8 @@ def client_key(client_ip: str) -> str:
 
 def _item(limit: Limit) -> RateLimitItemPerSecond:
     return RateLimitItemPerSecond(limit.amount, limit.window_seconds)
+
+
+def _refusal(stats: WindowStats) -> RateLimitedError:
+    """The error for a full window: retry once its oldest hit expires."""
+    return RateLimitedError(retry_after=math.ceil(stats.reset_time - time.time()))

@@ -14,6 +14,7 @@ from ..core.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from ..core.failure_limit import FailureLimit
 from ..core.logging import get_logger
 from ..core.passwords import PasswordHasher
 from ..core.rate_limit import Limit, RateLimiter
@@ -89,6 +90,7 @@ class UserService:
         self._tokens = tokens
         self._limiter = limiter
         self._limits = limits
+        self._account_failures = FailureLimit(limiter, limits.login_per_account)
 
     async def register(
         self,
@@ -124,10 +126,13 @@ class UserService:
     async def login(self, email: str, password: str) -> AccessToken:
         """Exchange credentials for a token.
 
-        Both limits are counted before any hashing, so a throttled attempt
-        costs almost nothing: first every attempt from the client's IP (against
-        credential stuffing), then the account's; a success clears only the
-        account's count. The account is looked up before either: an attempt
+        Both limits are checked before any hashing, so a throttled attempt
+        costs almost nothing: first every attempt from the client's IP is
+        counted (against credential stuffing), then the account's failures
+        left are checked, each attempt in flight counted as one
+        (:class:`FailureLimit`). Only failures use up the account's limit,
+        and a success clears it: correct logins, however many at once, are
+        never refused. The account is looked up before either: an attempt
         the database cannot answer counts toward neither, so an outage locks
         nobody out once it ends.
 
@@ -154,17 +159,23 @@ class UserService:
         user = await self._users.get_by_email(email)
         try:
             await self._limiter.limit_by_client_ip(self._limits.login_per_client)
-            await self._limiter.hit(self._limits.login_per_account, email)
+            async with self._account_failures.attempt(email):
+                return await self._check_password(user, email, password)
         except RateLimitedError:
             _logger.warning("login_attempt", outcome="rate_limited", email=email)
             raise
+
+    async def _check_password(
+        self, user: User | None, email: str, password: str
+    ) -> AccessToken:
         if user is None:
             await self._hasher.verify_dummy(password)
         elif await self._hasher.verify(password, user.password_hash):
-            await self._limiter.reset(self._limits.login_per_account, email)
+            await self._account_failures.succeeded(email)
             await self._upgrade_hash(user, password)
             _logger.info("login_attempt", outcome="success", user_id=str(user.id))
             return self._tokens.issue(user.id)
+        await self._account_failures.failed(email)
         _logger.warning("login_attempt", outcome="failure", email=email)
         raise AuthenticationError(INVALID_CREDENTIALS)
 
