@@ -59,6 +59,10 @@ class FailureLimit:
             while True:
                 finished = attempts.finished
                 remaining = await self._limiter.remaining(self._limit, key)
+                if finished.is_set():
+                    # An attempt ended while the count was read: its failure
+                    # may be missing from it, and it no longer runs. Read again.
+                    continue
                 if attempts.running < remaining:
                     break
                 await finished.wait()
