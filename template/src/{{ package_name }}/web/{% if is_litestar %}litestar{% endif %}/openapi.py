@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from litestar.typing import FieldDefinition
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
+_DOCS = "/docs"
 
 
 class _HeaderDeclaringConfig(OpenAPIConfig):
@@ -49,11 +50,11 @@ def openapi_config(title: str, version: str) -> OpenAPIConfig:
     return _HeaderDeclaringConfig(
         title=title,
         version=version,
-        path="/docs",
+        path=_DOCS,
         render_plugins=[SwaggerRenderPlugin()],
         components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         openapi_router=Router(
-            "/docs",
+            _DOCS,
             route_handlers=[],
             include_in_schema=False,
             after_request=_missing_page_as_problem,
