@@ -3,11 +3,15 @@
 Litestar answers malformed input with 400; here every such failure becomes the
 shared 422 problem, its fields named as in every adapter: body fields by name
 (``email``), parameters by location (``query.limit``, ``path.resource_id``) and
-the body as a whole as ``body``.
+the body as a whole as ``body``. Parameters that Litestar parses itself
+(``query.limit``, ``path.resource_id``) fail with msgspec's messages; the
+common ones are told as pydantic, and so FastAPI, tells them.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -35,6 +39,40 @@ _errors = get_logger("errors")
 
 _BODY_PARAMETER = "data"
 """The handler parameter Litestar injects the request body into."""
+
+_PARAMETER_ERRORS = (
+    (
+        re.compile(r"Expected `int`, got `str`"),
+        "int_parsing",
+        "Input should be a valid integer, unable to parse string as an integer",
+    ),
+    (
+        re.compile(r"Expected `float`, got `str`"),
+        "float_parsing",
+        "Input should be a valid number, unable to parse string as a number",
+    ),
+    (
+        re.compile(r"Expected `bool`, got `str`"),
+        "bool_parsing",
+        "Input should be a valid boolean, unable to interpret input",
+    ),
+    (
+        re.compile(r"Expected `\w+` >= (?P<bound>\S+)"),
+        "greater_than_equal",
+        "Input should be greater than or equal to {bound}",
+    ),
+    (
+        re.compile(r"Expected `\w+` <= (?P<bound>\S+)"),
+        "less_than_equal",
+        "Input should be less than or equal to {bound}",
+    ),
+    (re.compile(r"Invalid UUID"), "uuid_parsing", "Input should be a valid UUID"),
+)
+"""msgspec's message of a bad parameter -> pydantic's type and message."""
+
+_MISSING_PARAMETER = re.compile(
+    r"Missing required (?P<source>\w+) parameter (?P<name>.+?) for path "
+)
 
 _UNREADABLE_BODY = FieldError("body", "JSON decode error", "json_invalid")
 _MISSING_BODY = FieldError("body", "Field required", "missing")
@@ -93,15 +131,25 @@ class JsonRequest(Request[Any, Any, Any]):
 def _field_error(message: Mapping[str, Any], error_type: str) -> FieldError:
     key: str | None = message.get("key")
     source = message.get("source")
+    text: str = message["message"]
     if key == _BODY_PARAMETER:
         return _MISSING_BODY
     if key is None:
-        field = "body"
-    elif isinstance(source, ParamType):
-        field = f"{source.value}.{key}"
-    else:
-        field = key
-    return FieldError(field, message["message"], error_type)
+        return FieldError("body", text, error_type)
+    if isinstance(source, ParamType):
+        return FieldError(f"{source.value}.{key}", *_as_pydantic(text, error_type))
+    return FieldError(key, text, error_type)
+
+
+def _as_pydantic(message: str, error_type: str) -> tuple[str, str]:
+    """Return a parameter error's message and type as pydantic gives them.
+
+    msgspec's common messages are translated; any other is kept as it is.
+    """
+    for pattern, pydantic_type, pydantic_message in _PARAMETER_ERRORS:
+        if matched := pattern.fullmatch(message):
+            return pydantic_message.format(**matched.groupdict()), pydantic_type
+    return message, error_type
 
 
 def _service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
@@ -112,8 +160,24 @@ def _invalid_request(
     _: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[Any]:
     messages = cast("list[Mapping[str, Any]]", exc.extra or [])
+    if not messages:
+        return respond(from_validation([_error_in_detail(exc.detail)]))
     types = _pydantic_error_types(exc, len(messages))
     return respond(from_validation(map(_field_error, messages, types)))
+
+
+def _error_in_detail(detail: str) -> FieldError:
+    """Name the field of a failure Litestar describes in its detail alone.
+
+    Litestar stops at the first required parameter missing, and says so in
+    words: ``Missing required query parameter 'q' for path /search?...``.
+    Any other such failure is put on the body.
+    """
+    missing = _MISSING_PARAMETER.match(detail)
+    if missing is None:
+        return FieldError("body", detail, "value_error")
+    name = ast.literal_eval(missing["name"])
+    return FieldError(f"{missing['source']}.{name}", "Field required", "missing")
 
 
 def _pydantic_error_types(exc: ValidationException, count: int) -> list[str]:
