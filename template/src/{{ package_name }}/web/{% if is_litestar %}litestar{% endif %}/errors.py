@@ -74,6 +74,10 @@ _MISSING_PARAMETER = re.compile(
     r"Missing required (?P<source>\w+) parameter (?P<name>.+?) for path "
 )
 
+_CLIENT_LEFT = "client disconnected prematurely"
+"""The detail of the 500 Litestar raises when a body ends in a disconnect:
+the client left, or ``BodySizeLimitMiddleware`` cut the body off."""
+
 _UNREADABLE_BODY = FieldError("body", "JSON decode error", "json_invalid")
 _MISSING_BODY = FieldError("body", "Field required", "missing")
 
@@ -193,12 +197,14 @@ def _pydantic_error_types(exc: ValidationException, count: int) -> list[str]:
     return ["value_error"] * count
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code == HTTP_400_BAD_REQUEST:
         # Litestar's other 400s are bodies it could not decode.
         return respond(from_validation([_UNREADABLE_BODY]))
-    if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
-        # Litestar's own, such as a client that left halfway through its body.
+    if exc.detail == _CLIENT_LEFT:
+        # No one reads this answer: the client is gone, or has had its 413.
+        _errors.info("client_disconnected", path=request.scope["path"])
+    elif exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
         _errors.warning("server_error", status=exc.status_code, detail=exc.detail)
     return respond(from_status(exc.status_code, exc.headers))
 
