@@ -10,6 +10,9 @@ every rendered line is scrubbed of anything shaped like a password hash, a JWT
 or bearer credentials, whoever logged it (a driver's DEBUG line, an exception
 message).
 
+A request path, the one value of a line a client can make as long as it
+likes, is cut to :data:`MAX_LOGGED_PATH` characters.
+
 The access line, written once per request, takes a shorter path of its own
 (:func:`log_request`): the same keys, timestamp and scrubbing, rendered
 straight to JSON without structlog's processor chain.
@@ -36,6 +39,10 @@ from .security import current_context
 
 LogFormat = Literal["json", "console"]
 
+MAX_LOGGED_PATH = 2048
+"""A logged ``path`` is cut to this many characters: a 60 KB URL must not
+make a 60 KB line (Docker, for one, splits lines over 16 KB)."""
+
 _REDACTED = "[redacted]"
 _SECRET_KEYS = frozenset(
     {"password", "password_hash", "token", "access_token", "authorization", "secret"}
@@ -54,6 +61,14 @@ def _redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDi
     """Blank out values whose key names a secret, whoever logged them."""
     for key in _SECRET_KEYS.intersection(event_dict):
         event_dict[key] = _REDACTED
+    return event_dict
+
+
+def _cap_path(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """Cut a logged ``path`` to :data:`MAX_LOGGED_PATH` characters."""
+    path = event_dict.get("path")
+    if isinstance(path, str) and len(path) > MAX_LOGGED_PATH:
+        event_dict["path"] = path[:MAX_LOGGED_PATH]
     return event_dict
 
 
@@ -127,6 +142,7 @@ def _shared_processors() -> list[Processor]:
         _timestamp,
         _name_logger,
         _redact_secrets,
+        _cap_path,
     ]
 
 
@@ -377,6 +393,7 @@ def log_request(
             client_ip=client_ip,
         )
         return
+    path = path[:MAX_LOGGED_PATH]
     line: dict[str, Any] = {
         "event": "request",
         "method": method,
