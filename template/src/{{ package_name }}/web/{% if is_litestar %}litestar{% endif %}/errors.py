@@ -3,9 +3,9 @@
 Litestar answers malformed input with 400; here every such failure becomes the
 shared 422 problem, its fields named as in every adapter: body fields by name
 (``email``), parameters by location (``query.limit``, ``path.resource_id``) and
-the body as a whole as ``body``. Parameters that Litestar parses itself
-(``query.limit``, ``path.resource_id``) fail with msgspec's messages; the
-common ones are told as pydantic, and so FastAPI, tells them.
+the body as a whole as ``body``. Parameters, which Litestar parses itself,
+fail with msgspec's messages: the common ones are told as pydantic (and so
+FastAPI) tells them.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ _PARAMETER_ERRORS = (
 _MISSING_PARAMETER = re.compile(
     r"Missing required (?P<source>\w+) parameter (?P<name>.+?) for path "
 )
+"""How Litestar words a required parameter left out (it lists no field)."""
 
 _CLIENT_LEFT = "client disconnected prematurely"
 """The detail of the 500 Litestar raises when a body ends in a disconnect:
