@@ -45,6 +45,21 @@ ERROR_DESCRIPTIONS = {
 }
 """What each documented error status means, for the OpenAPI document."""
 
+UNREADABLE_BODY = FieldError("body", "JSON decode error", "json_invalid")
+"""A body that is not JSON at all: malformed, not UTF-8 or nested too deep."""
+BODY_NOT_JSON = FieldError(
+    "body",
+    "The body is not declared as JSON: send it with Content-Type: application/json.",
+    "not_json",
+)
+"""A body sent without a JSON ``Content-Type`` (``curl -d`` sends a form)."""
+BODY_NOT_AN_OBJECT = FieldError(
+    "body",
+    "Input should be a valid dictionary or object to extract fields from",
+    "model_attributes_type",
+)
+"""A JSON body that is an array, a string or a number where an object belongs."""
+
 _STATUS: dict[type[ServiceError], int] = {
     ValidationError: 422,
     AuthenticationError: 401,

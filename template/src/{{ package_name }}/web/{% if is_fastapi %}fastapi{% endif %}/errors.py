@@ -12,8 +12,10 @@ from starlette.routing import Match
 
 from ...core.errors import FieldError, ServiceError
 from ..problems import (
+    BODY_NOT_JSON,
     ERROR_DESCRIPTIONS,
     PROBLEM_JSON,
+    UNREADABLE_BODY,
     Problem,
     from_service_error,
     from_status,
@@ -49,6 +51,9 @@ def respond(problem: Problem) -> Response:
 
 def _field_error(error: dict[str, Any]) -> FieldError:
     location = [str(part) for part in error.get("loc", ())]
+    if location == ["body"] and isinstance(error.get("input"), bytes):
+        # FastAPI hands a body without a JSON Content-Type over undecoded.
+        return BODY_NOT_JSON
     if error.get("type") == "json_invalid":
         location = ["body"]  # the rest is a character offset, not a field
     elif location[:1] == ["body"] and len(location) > 1:
@@ -79,14 +84,13 @@ def install_error_handlers(app: FastAPI) -> None:
             # FastAPI's answer to a body it cannot decode (not UTF-8, or nested
             # too deep for the parser): any unreadable body is a 422, as
             # malformed JSON already is.
-            return respond(from_validation([_UNREADABLE_BODY]))
+            return respond(from_validation([UNREADABLE_BODY]))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(request)
         return respond(from_status(exc.status_code, headers))
 
 
-_UNREADABLE_BODY = FieldError("body", "The body is not readable JSON.", "json_invalid")
 _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 

@@ -25,8 +25,11 @@ from litestar.types import ExceptionHandlersMap
 from ...core.errors import FieldError, ServiceError
 from ...core.logging import get_logger
 from ..problems import (
+    BODY_NOT_AN_OBJECT,
+    BODY_NOT_JSON,
     ERROR_DESCRIPTIONS,
     PROBLEM_JSON,
+    UNREADABLE_BODY,
     Problem,
     from_service_error,
     from_status,
@@ -79,7 +82,6 @@ _CLIENT_LEFT = "client disconnected prematurely"
 """The detail of the 500 Litestar raises when a body ends in a disconnect:
 the client left, or ``BodySizeLimitMiddleware`` cut the body off."""
 
-_UNREADABLE_BODY = FieldError("body", "JSON decode error", "json_invalid")
 _MISSING_BODY = FieldError("body", "Field required", "missing")
 
 
@@ -110,6 +112,10 @@ def respond(problem: Problem) -> Response[Any]:
     )
 
 
+class BodyNotJsonError(ClientException):
+    """A body came without a JSON ``Content-Type``."""
+
+
 class JsonRequest(Request[Any, Any, Any]):
     """A request whose body is read as JSON only if it says it is JSON."""
 
@@ -117,16 +123,17 @@ class JsonRequest(Request[Any, Any, Any]):
         """Return the decoded JSON body.
 
         Raises:
-            ClientException: If a body comes without a JSON ``Content-Type``
-                (a form posted from another site, say) or is nested too deep
-                to decode (Litestar would let ``RecursionError`` out as a 500).
+            BodyNotJsonError: If a body comes without a JSON ``Content-Type``
+                (a form posted from another site, say).
+            ClientException: If the body is nested too deep to decode
+                (Litestar would let ``RecursionError`` out as a 500).
         """
         media_type = self.content_type[0]
         if await self.body() and not (
             media_type == "application/json"
             or (media_type.startswith("application/") and media_type.endswith("+json"))
         ):
-            raise ClientException("The body is not declared as JSON.")
+            raise BodyNotJsonError(BODY_NOT_JSON.message)
         try:
             return await super().json()
         except RecursionError as error:
@@ -140,6 +147,9 @@ def _field_error(message: Mapping[str, Any], error_type: str) -> FieldError:
     if key == _BODY_PARAMETER:
         return _MISSING_BODY
     if key is None:
+        # FastAPI's wording, which names no class of ours.
+        if error_type == "model_type":
+            return BODY_NOT_AN_OBJECT
         return FieldError("body", text, error_type)
     if isinstance(source, ParamType):
         return FieldError(f"{source.value}.{key}", *_as_pydantic(text, error_type))
@@ -199,9 +209,11 @@ def _pydantic_error_types(exc: ValidationException, count: int) -> list[str]:
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, BodyNotJsonError):
+        return respond(from_validation([BODY_NOT_JSON]))
     if exc.status_code == HTTP_400_BAD_REQUEST:
         # Litestar's other 400s are bodies it could not decode.
-        return respond(from_validation([_UNREADABLE_BODY]))
+        return respond(from_validation([UNREADABLE_BODY]))
     if exc.detail == _CLIENT_LEFT:
         # No one reads this answer: the client is gone, or has had its 413.
         _errors.info("client_disconnected", path=request.scope["path"])
