@@ -6,7 +6,7 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from litestar import Request, Response, Router, get
-from litestar.enums import OpenAPIMediaType
+from litestar.enums import MediaType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OpenAPI, Schema
@@ -71,7 +71,7 @@ def _missing_page_as_problem(response: Response[Any]) -> Response[Any]:
 
 @get(
     "/openapi.json",
-    media_type=OpenAPIMediaType.OPENAPI_JSON,
+    media_type=MediaType.JSON,
     include_in_schema=False,
     sync_to_thread=False,
 )
