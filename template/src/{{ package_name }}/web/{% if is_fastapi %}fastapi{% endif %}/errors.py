@@ -88,6 +88,9 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(request)
+            if request.method == "OPTIONS":
+                # Asked which methods the path takes: told, as on Litestar.
+                return Response(status_code=204, headers=headers)
         return respond(from_status(exc.status_code, headers))
 
 
@@ -99,12 +102,14 @@ def _allowed_methods(request: Request) -> str:
 
     Starlette's own ``Allow`` names only the methods of the first route that
     matched the path, though ``GET`` and ``PUT`` of one path are two routes.
+    ``OPTIONS`` is answered on every path.
     """
     routes = request.app.router.routes
     return ", ".join(
         method
         for method in _METHODS
-        if any(
+        if method == "OPTIONS"
+        or any(
             route.matches({**request.scope, "method": method})[0] is Match.FULL
             for route in routes
         )
