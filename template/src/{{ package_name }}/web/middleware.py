@@ -1,8 +1,8 @@
-"""Pure ASGI middleware: request context, access log, last resort, body cap.
+"""Pure ASGI middleware: request context, access log, last resort, body cap, HEAD.
 
 No ``BaseHTTPMiddleware``: per-request state lives in the call's locals,
 never on the instance, ``send`` is wrapped to add ``X-Request-ID``, and
-non-HTTP scopes pass through. Both classes work unchanged under any ASGI
+non-HTTP scopes pass through. Every class works unchanged under any ASGI
 framework.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from ..core.logging import get_logger, log_request
@@ -165,6 +165,49 @@ class BodySizeLimitMiddleware:
     def _too_large(self) -> Problem:
         detail = f"The request body is larger than {self.max_bytes} bytes."
         return Problem(413, problem(413, detail))
+
+
+class HeadAsGetMiddleware:
+    """Answer ``HEAD`` as ``GET`` would, without the body (RFC 9110, 9.3.2).
+
+    The app sees a ``GET``: every ``GET`` route answers ``HEAD`` with the same
+    status and headers, so an uptime check sending ``HEAD`` finds the service
+    up. The access line still names ``HEAD``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def __call__(self, scope: Message, receive: Any, send: Any) -> Awaitable[None]:
+        """Serve one ASGI connection (a plain function, as the body cap's)."""
+        if scope.get("method") == "HEAD":
+            scope, send = {**scope, "method": "GET"}, _headers_only(send)
+        passed_on: Awaitable[None] = self.app(scope, receive, send)
+        return passed_on
+
+
+def _headers_only(send: Any) -> Any:
+    """Wrap ``send`` to drop every body chunk, ``Content-Length`` kept."""
+
+    def send_headers_only(message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        result: Awaitable[None] = send(message)
+        return result
+
+    return send_headers_only
+
+
+def allowed_methods(methods: Iterable[str]) -> str:
+    """Return an ``Allow`` value: ``methods`` sorted, ``HEAD`` wherever ``GET`` is.
+
+    ``HeadAsGetMiddleware`` serves ``HEAD`` on every ``GET`` route, though
+    neither framework lists it.
+    """
+    listed = set(methods)
+    if "GET" in listed:
+        listed.add("HEAD")
+    return ", ".join(sorted(listed))
 
 
 def _body_framing(scope: Message) -> tuple[int, bool]:

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from ...core.errors import FieldError, ServiceError
+from ..middleware import allowed_methods
 from ..problems import (
     BODY_NOT_JSON,
     ERROR_DESCRIPTIONS,
@@ -94,7 +95,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return respond(from_status(exc.status_code, headers))
 
 
-_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
 
 
 def _allowed_methods(request: Request) -> str:
@@ -102,15 +103,15 @@ def _allowed_methods(request: Request) -> str:
 
     Starlette's own ``Allow`` names only the methods of the first route that
     matched the path, though ``GET`` and ``PUT`` of one path are two routes.
-    ``OPTIONS`` is answered on every path.
+    ``OPTIONS`` is answered on every path, ``HEAD`` wherever ``GET`` is.
     """
     routes = request.app.router.routes
-    return ", ".join(
+    served = [
         method
         for method in _METHODS
-        if method == "OPTIONS"
-        or any(
+        if any(
             route.matches({**request.scope, "method": method})[0] is Match.FULL
             for route in routes
         )
-    )
+    ]
+    return allowed_methods([*served, "OPTIONS"])

@@ -24,6 +24,7 @@ from litestar.types import ExceptionHandlersMap
 
 from ...core.errors import FieldError, ServiceError
 from ...core.logging import get_logger
+from ..middleware import allowed_methods
 from ..problems import (
     BODY_NOT_AN_OBJECT,
     BODY_NOT_JSON,
@@ -219,7 +220,10 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         _errors.info("client_disconnected", path=request.scope["path"])
     elif exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
         _errors.warning("server_error", status=exc.status_code, detail=exc.detail)
-    return respond(from_status(exc.status_code, exc.headers))
+    headers = dict(exc.headers or {})
+    if "allow" in headers:  # a 405 from Litestar's router: HEAD goes with GET
+        headers["allow"] = allowed_methods(headers["allow"].split(", "))
+    return respond(from_status(exc.status_code, headers))
 
 
 def _unexpected_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
