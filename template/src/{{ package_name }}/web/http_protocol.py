@@ -1,0 +1,152 @@
+"""uvicorn's HTTP/1.1 protocol, refusing bad requests as the service does.
+
+Two answers come from uvicorn itself, before any middleware runs: a request
+it cannot parse gets a plain-text 400, and httptools buffers a request head
+of any size (ten megabytes of one header, or a hundred thousand headers all
+reach the app). Here a request line and headers over
+``MAX_REQUEST_HEADER_BYTES`` get 431 as soon as that much has arrived, and
+both refusals are problems with an ``X-Request-ID`` and a log line, like
+every other error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from http import HTTPStatus
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from ..core.logging import get_logger
+from ..core.security import (
+    SecurityContext,
+    new_request_id,
+    reset_context,
+    set_context,
+)
+from .problems import PROBLEM_JSON, Problem, problem
+
+_errors = get_logger("errors")
+
+_HEAD_END = b"\r\n\r\n"
+_LINGER_SECONDS = 2.0
+"""How long a refused connection still reads (and drops) what the client
+sends: closing on unread data would reset the connection, and the client
+could lose the answer."""
+
+# uvicorn's own methods, looked up once: they run for every request, and
+# super() would cost more than what this protocol adds to each.
+_parse = HttpToolsProtocol.data_received
+_start_request = HttpToolsProtocol.on_headers_complete
+_end_request = HttpToolsProtocol.on_message_complete
+
+
+class ServiceHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a cap on the request head."""
+
+    max_header_bytes = 16 * 1024
+    """Most bytes of a request line and headers; see :func:`protocol_class`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_head = True  # the next bytes begin or continue a request head
+        self._head_bytes = 0
+        self._carried = b""  # a head's last bytes, where its end may begin
+        self._refused = False
+
+    def data_received(self, data: bytes) -> None:
+        """Parse ``data`` unless it takes a request head past the cap."""
+        if (
+            self._in_head
+            # Anything but the usual chunk: a whole head, well within the cap.
+            and (
+                self._refused
+                or self._head_bytes
+                or data.find(_HEAD_END, 0, self.max_header_bytes) < 0
+            )
+            and not self._head_fits(data)
+        ):
+            return
+        _parse(self, data)
+
+    def _head_fits(self, data: bytes) -> bool:
+        """Count the head's bytes in ``data``; past the cap, refuse the request."""
+        if self._refused:
+            return False
+        carried = self._carried
+        end = (carried + data).find(_HEAD_END) if carried else data.find(_HEAD_END)
+        if end < 0:
+            self._head_bytes += len(data)
+            self._carried = (carried + data)[-len(_HEAD_END) + 1 :]
+        else:
+            self._head_bytes += end + len(_HEAD_END) - len(carried)
+            self._carried = b""
+        if self._head_bytes <= self.max_header_bytes:
+            return True
+        self._refuse(
+            431,
+            "The request line and headers are larger than "
+            f"{self.max_header_bytes} bytes.",
+        )
+        return False
+
+    def on_headers_complete(self) -> None:
+        """Start the request: its head is whole, and within the cap."""
+        self._in_head = False
+        self._head_bytes = 0
+        _start_request(self)
+
+    def on_message_complete(self) -> None:
+        """End the request: the next bytes begin a new head."""
+        self._in_head = True
+        _end_request(self)
+
+    def send_400_response(self, msg: str) -> None:
+        """Answer a request httptools cannot parse (uvicorn logged ``msg``)."""
+        self._refuse(400, "The request is not valid HTTP/1.1.")
+
+    def _refuse(self, status: int, detail: str) -> None:
+        """Answer ``status`` as a problem, log it, and end the connection.
+
+        The answer goes out at once; what the client still sends is read and
+        dropped for a moment before the connection closes. Behind a response
+        still going out (a pipelined request), the refused request gets no
+        answer: the connection ends after that response.
+        """
+        self._refused = True
+        self._in_head = True
+        client_ip = self.client[0] if self.client else ""
+        request_id = new_request_id()
+        token = set_context(SecurityContext(client_ip, "", request_id))
+        try:
+            body = Problem(status, problem(status, detail)).render()
+            _errors.warning("request_refused", status=status, detail=detail)
+        finally:
+            reset_context(token)
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False
+            return
+        head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
+        head += [
+            name + b": " + value for name, value in self.server_state.default_headers
+        ]
+        head += [
+            b"content-type: " + PROBLEM_JSON.encode(),
+            b"content-length: " + str(len(body)).encode(),
+            b"x-request-id: " + request_id.encode(),
+            b"connection: close",
+        ]
+        self.transport.write(b"\r\n".join(head) + _HEAD_END + body)
+        with suppress(NotImplementedError):  # TLS cannot half-close
+            self.transport.write_eof()
+        asyncio.get_running_loop().call_later(_LINGER_SECONDS, self.transport.close)
+
+
+def protocol_class(max_bytes: int) -> type[ServiceHttpProtocol]:
+    """Return the protocol uvicorn should serve with: heads of ``max_bytes`` at most."""
+
+    class CappedHttpProtocol(ServiceHttpProtocol):
+        max_header_bytes = max_bytes
+
+    return CappedHttpProtocol
