@@ -11,7 +11,6 @@ every other error.
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import suppress
 from http import HTTPStatus
 from typing import Any
@@ -140,7 +139,7 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         self.transport.write(b"\r\n".join(head) + _HEAD_END + body)
         with suppress(NotImplementedError):  # TLS cannot half-close
             self.transport.write_eof()
-        asyncio.get_running_loop().call_later(_LINGER_SECONDS, self.transport.close)
+        self.loop.call_later(_LINGER_SECONDS, self.transport.close)
 
 
 def protocol_class(max_bytes: int) -> type[ServiceHttpProtocol]:
