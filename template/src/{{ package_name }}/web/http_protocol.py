@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -42,10 +42,10 @@ _end_request = HttpToolsProtocol.on_message_complete
 
 
 class ServiceHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a cap on the request head."""
+    """uvicorn's httptools protocol: a cap on the request head, problem answers."""
 
-    max_header_bytes = 16 * 1024
-    """Most bytes of a request line and headers; see :func:`protocol_class`."""
+    max_header_bytes: ClassVar[int]
+    """Most bytes of a request line and headers, set by :func:`protocol_class`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
