@@ -4,9 +4,9 @@ Two answers come from uvicorn itself, before any middleware runs: a request
 it cannot parse gets a plain-text 400, and httptools buffers a request head
 of any size (ten megabytes of one header, or a hundred thousand headers all
 reach the app). Here a request line and headers over
-``MAX_REQUEST_HEADER_BYTES`` get 431 as soon as that much has arrived, and
-both refusals are problems with an ``X-Request-ID`` and a log line, like
-every other error.
+``MAX_REQUEST_HEADER_BYTES`` get 431 as soon as that much has arrived (414
+when the request line alone is over it), and every refusal is a problem with
+an ``X-Request-ID`` and a log line, like every other error.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         self._in_head = True  # the next bytes begin or continue a request head
         self._head_bytes = 0
         self._carried = b""  # a head's last bytes, where its end may begin
+        self._line_bytes: int | None = None  # the request line's, once it ended
         self._refused = False
 
     def data_received(self, data: bytes) -> None:
@@ -74,26 +75,33 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         if self._refused:
             return False
         carried = self._carried
-        end = (carried + data).find(_HEAD_END) if carried else data.find(_HEAD_END)
+        window = carried + data if carried else data
+        before = self._head_bytes - len(carried)  # the head's bytes ahead of window
+        if self._line_bytes is None and (line_end := window.find(b"\r\n")) >= 0:
+            self._line_bytes = before + line_end
+        end = window.find(_HEAD_END)
         if end < 0:
             self._head_bytes += len(data)
-            self._carried = (carried + data)[-len(_HEAD_END) + 1 :]
+            self._carried = window[-len(_HEAD_END) + 1 :]
         else:
-            self._head_bytes += end + len(_HEAD_END) - len(carried)
+            self._head_bytes = before + end + len(_HEAD_END)
             self._carried = b""
-        if self._head_bytes <= self.max_header_bytes:
+        cap = self.max_header_bytes
+        if self._head_bytes <= cap:
             return True
-        self._refuse(
-            431,
-            "The request line and headers are larger than "
-            f"{self.max_header_bytes} bytes.",
-        )
+        if self._line_bytes is None or self._line_bytes > cap:
+            self._refuse(414, f"The request line is longer than {cap} bytes.")
+        else:
+            self._refuse(
+                431, f"The request line and headers are larger than {cap} bytes."
+            )
         return False
 
     def on_headers_complete(self) -> None:
         """Start the request: its head is whole, and within the cap."""
         self._in_head = False
         self._head_bytes = 0
+        self._line_bytes = None
         _start_request(self)
 
     def on_message_complete(self) -> None:
