@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -65,3 +66,40 @@ async def test_ids_that_http_clients_refuse_to_send_are_replaced(
     assert sent[0]["status"] == 200
     assert len(ids) == 1
     assert GENERATED.fullmatch(ids[0].decode())
+
+
+async def test_a_refused_websocket_handshake_carries_it_too(app: Any) -> None:
+    # No route takes WebSockets: the handshake gets a 403 problem, through the
+    # denial response uvicorn offers, instead of uvicorn's empty 403.
+    scope = {
+        "type": "websocket",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "scheme": "ws",
+        "path": "/health/live",
+        "raw_path": b"/health/live",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"test"), (b"x-request-id", b"ws-1")],
+        "client": ("203.0.113.7", 50000),
+        "server": ("test", 80),
+        "subprotocols": [],
+        "extensions": {"websocket.http.response": {}},
+    }
+    sent: list[dict[str, Any]] = []
+    events = [{"type": "websocket.connect"}]
+
+    async def receive() -> dict[str, Any]:
+        return events.pop() if events else {"type": "websocket.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+
+    start, body = sent
+    assert start["type"] == "websocket.http.response.start"
+    assert start["status"] == 403
+    assert header(start, b"x-request-id") == [b"ws-1"]
+    assert header(start, b"content-type") == [b"application/problem+json"]
+    assert json.loads(body["body"])["correlation_id"] == "ws-1"

@@ -2,7 +2,7 @@
 
 No ``BaseHTTPMiddleware``: per-request state lives in the call's locals,
 never on the instance, ``send`` is wrapped to add ``X-Request-ID``, and
-non-HTTP scopes pass through. Every class works unchanged under any ASGI
+lifespan scopes pass through. Every class works unchanged under any ASGI
 framework.
 """
 
@@ -30,6 +30,10 @@ _errors = get_logger("errors")
 
 _MAX_USER_AGENT = 512
 
+_DENIAL = "websocket.http"
+"""ASGI's WebSocket denial response: an HTTP answer to a refused handshake."""
+_WEBSOCKET_REFUSED = "The WebSocket connection was refused."
+
 
 class RequestContextMiddleware:
     """Bind the request's security context and log one access line."""
@@ -41,7 +45,10 @@ class RequestContextMiddleware:
     async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
         """Serve one ASGI connection."""
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            if scope["type"] == "websocket":
+                await self._websocket(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         started = time.perf_counter()
         context = self._context(scope)
@@ -85,6 +92,49 @@ class RequestContextMiddleware:
                 elapsed,
                 context.client_ip,
             )
+            reset_context(token)
+
+    async def _websocket(self, scope: Message, receive: Any, send: Any) -> None:
+        """Serve a WebSocket as a request: its context, ``X-Request-ID``, access line.
+
+        A handshake the app refuses (no WebSocket route, or closed before
+        accepting) gets a 403 problem instead of the server's empty 403, where
+        the server supports ASGI's denial response (uvicorn does). The access
+        line comes when the connection ends: 101 for one that was accepted.
+        """
+        started = time.perf_counter()
+        context = self._context(scope)
+        id_header = (b"x-request-id", context.correlation_id.encode())
+        token = set_context(context)
+        can_deny = "websocket.http.response" in (scope.get("extensions") or {})
+        status = 0  # none sent yet; logged as 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            kind = message["type"]
+            if kind == "websocket.close" and not status:
+                status = 403
+                if can_deny:
+                    refused = Problem(403, problem(403, _WEBSOCKET_REFUSED))
+                    await _send_problem(send_with_id, refused, _DENIAL)
+                    return
+            elif kind in {"websocket.accept", "websocket.http.response.start"}:
+                status = message.get("status", 101)
+                headers = [*message.get("headers", ()), id_header]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            _errors.exception("unhandled_error", path=scope["path"])
+            if status == 101:
+                await send({"type": "websocket.close", "code": 1011})
+            elif not status and can_deny:
+                await _send_problem(send_with_id, internal_error(), _DENIAL)
+        finally:
+            elapsed = int((time.perf_counter() - started) * 100_000) / 100
+            log_request("GET", scope["path"], status or 500, elapsed, context.client_ip)
             reset_context(token)
 
     def _context(self, scope: Message) -> SecurityContext:
@@ -230,11 +280,12 @@ def _body_framing(scope: Message) -> tuple[int, bool]:
     return int(length), chunked
 
 
-async def _send_problem(send: Any, reply: Problem) -> None:
+async def _send_problem(send: Any, reply: Problem, kind: str = "http") -> None:
+    """Send ``reply`` as ``{kind}.response`` messages (``websocket.http``: a denial)."""
     body = reply.render()
     await send(
         {
-            "type": "http.response.start",
+            "type": f"{kind}.response.start",
             "status": reply.status,
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
@@ -242,4 +293,4 @@ async def _send_problem(send: Any, reply: Problem) -> None:
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": f"{kind}.response.body", "body": body})
