@@ -11,6 +11,7 @@ an ``X-Request-ID`` and a log line, like every other error.
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -27,6 +28,9 @@ from ..core.security import (
 from .problems import PROBLEM_JSON, Problem, problem
 
 _errors = get_logger("errors")
+
+_UVICORN_400 = "Invalid HTTP request received."
+"""What uvicorn logs, without a correlation id, before :meth:`send_400_response`."""
 
 _HEAD_END = b"\r\n\r\n"
 _LINGER_SECONDS = 2.0
@@ -156,4 +160,12 @@ def protocol_class(max_bytes: int) -> type[ServiceHttpProtocol]:
     class CappedHttpProtocol(ServiceHttpProtocol):
         max_header_bytes = max_bytes
 
+    # request_refused tells of a bad request instead of uvicorn's own line.
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    if _not_uvicorns_400 not in uvicorn_errors.filters:
+        uvicorn_errors.addFilter(_not_uvicorns_400)
     return CappedHttpProtocol
+
+
+def _not_uvicorns_400(record: logging.LogRecord) -> bool:
+    return record.msg != _UVICORN_400
