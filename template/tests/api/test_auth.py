@@ -58,12 +58,25 @@ async def test_register_refuses_a_taken_email_whatever_its_case(
     )
 
 
+async def test_register_accepts_the_test_domain(
+    client: httpx.AsyncClient,
+) -> None:
+    # .test is reserved for testing (RFC 6761): fuzzers and test suites send it.
+    response = await register(client, email="Ada@Lab.EXAMPLE.Test")
+
+    assert response.status_code == 201
+    assert response.json()["email"] == "ada@lab.example.test"
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"email": "not-an-email"}, "email"),
         ({"email": "Ada Lovelace <ada@example.com>"}, "email"),
         ({"email": "<ada@example.com>"}, "email"),
+        ({"email": " ada@example.com"}, "email"),
+        ({"email": "ada@printer.local"}, "email"),
+        ({"email": "ada@localhost"}, "email"),
         ({"password": "short"}, "password"),
         ({"password": "x" * 129}, "password"),
         ({"first_name": "x" * 101}, "first_name"),

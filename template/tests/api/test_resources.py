@@ -160,6 +160,32 @@ async def test_paging_errors_read_alike_on_every_framework(
     ]
 
 
+@pytest.mark.parametrize(
+    ("query", "field", "error_type"),
+    [
+        ("limit=2.0", "query.limit", "int_parsing"),
+        ("offset=1e1", "query.offset", "int_parsing"),
+        ("limit=%2B5", "query.limit", "int_parsing"),
+        ("limit=05", "query.limit", "int_parsing"),
+        ("offset=%205", "query.offset", "int_parsing"),
+        ("offset=1_0", "query.offset", "int_parsing"),
+        ("limit=5&offset=0&offset=1", "query.offset", "int_type"),
+        ("sort=x&offset=0&offset=1&offset=2", "query.offset", "int_type"),
+    ],
+)
+async def test_paging_takes_an_integer_only_as_plain_digits_given_once(
+    client: httpx.AsyncClient,
+    account: Account,
+    query: str,
+    field: str,
+    error_type: str,
+) -> None:
+    response = await client.get(f"/resources?{query}", headers=account.headers)
+
+    [error] = assert_problem(response, 422)["errors"]
+    assert (error["field"], error["type"]) == (field, error_type)
+
+
 async def test_get_and_delete_a_resource(
     client: httpx.AsyncClient, account: Account
 ) -> None:

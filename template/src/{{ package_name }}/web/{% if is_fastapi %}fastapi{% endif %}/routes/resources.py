@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
+from ...query import refuse_loose_integers
 from ...schemas import ResourceCreate, ResourceOut, ResourcePage
 from ..dependencies import ContainerDep, CurrentUser
 from ..errors import responses
@@ -31,12 +32,14 @@ async def create_resource(
 
 @router.get("", responses=responses(401, 422, 503))
 async def list_resources(
+    request: Request,
     user: CurrentUser,
     container: ContainerDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ResourcePage:
     """Return a page of the caller's resources, oldest first."""
+    refuse_loose_integers(request.query_params.multi_items(), "limit", "offset")
     page = await container.resources.list(user.id, limit, offset)
     return ResourcePage.of(page)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import delete, get, post
+from litestar import Request, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from ...query import refuse_loose_integers
 from ...schemas import ResourceCreate, ResourceOut, ResourcePage
 from ..dependencies import AuthenticatedController, ContainerDep, CurrentUser
 from ..errors import responses
@@ -38,12 +39,14 @@ class ResourcesController(AuthenticatedController):
     @get(responses=responses(401, 422, 503))
     async def list_resources(
         self,
+        request: Request[Any, Any, Any],
         user: CurrentUser,
         container: ContainerDep,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> ResourcePage:
         """Return a page of the caller's resources, oldest first."""
+        refuse_loose_integers(request.query_params.multi_items(), "limit", "offset")
         page = await container.resources.list(user.id, limit, offset)
         return ResourcePage.of(page)
 
