@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sys
 import threading
@@ -99,12 +100,15 @@ def _traceback_out_of_event(
     ``traceback``.
     """
     event = event_dict.get("event")
-    if isinstance(event, str) and event.partition("\n")[0].endswith(
-        "Traceback (most recent call last):"
-    ):
+    if isinstance(event, str) and _is_traceback(event):
         event_dict["exception"] = event
         event_dict["event"] = "traceback"
     return event_dict
+
+
+def _is_traceback(text: str) -> bool:
+    """Tell whether ``text`` is a formatted traceback (or exception group)."""
+    return text.partition("\n")[0].endswith("Traceback (most recent call last):")
 
 
 class _UTCTimestamp:
@@ -255,6 +259,44 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    _startup_traceback.told = False
+    if _startup_traceback not in uvicorn_errors.filters:
+        uvicorn_errors.addFilter(_startup_traceback)
+
+
+class _StartupTraceback(logging.Filter):
+    """Drop uvicorn's line of a failed start-up's traceback, once it is told.
+
+    The framework hands uvicorn the whole traceback of a start-up that
+    failed, and uvicorn logs it (``uvicorn/lifespan/on.py``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep ``record`` unless it is that traceback of a failure told."""
+        return not (
+            self.told
+            and record.pathname.endswith(_UVICORN_LIFESPAN)
+            and _is_traceback(record.getMessage())
+        )
+
+
+_UVICORN_LIFESPAN = os.path.join("uvicorn", "lifespan", "on.py")
+_startup_traceback = _StartupTraceback()
+
+
+def startup_failure_told() -> None:
+    """Note that the start-up failure under way has its own log line.
+
+    Called after logging ``startup_failed``: that line names the setting to
+    check, and the framework's traceback of the same failure, a few KB of
+    library frames, is left out.
+    """
+    _startup_traceback.told = True
 
 
 _pending: list[bytes] = []
