@@ -6,19 +6,21 @@ of any size (ten megabytes of one header, or a hundred thousand headers all
 reach the app). Here a request line and headers over
 ``MAX_REQUEST_HEADER_BYTES`` get 431 as soon as that much has arrived (414
 when the request line alone is over it), and every refusal is a problem with
-an ``X-Request-ID`` and a log line, like every other error.
+an ``X-Request-ID``, a ``request_refused`` line and an access line, like
+every other error.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import suppress
 from http import HTTPStatus
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..core.logging import get_logger
+from ..core.logging import MAX_LOGGED_PATH, get_logger, log_request
 from ..core.security import (
     SecurityContext,
     new_request_id,
@@ -58,6 +60,9 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         self._carried = b""  # a head's last bytes, where its end may begin
         self._line_bytes: int | None = None  # the request line's, once it ended
         self._refused = False
+        # A head counted here: its first bytes and when they came, to log it.
+        self._head_start = b""
+        self._head_started = 0.0
 
     def data_received(self, data: bytes) -> None:
         """Parse ``data`` unless it takes a request head past the cap."""
@@ -79,6 +84,9 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         if self._refused:
             return False
         carried = self._carried
+        if not self._head_bytes:
+            self._head_start, self._head_started = b"", time.perf_counter()
+        self._head_start += data[: _HEAD_START_BYTES - len(self._head_start)]
         window = carried + data if carried else data
         before = self._head_bytes - len(carried)  # the head's bytes ahead of window
         if self._line_bytes is None and (line_end := window.find(b"\r\n")) >= 0:
@@ -106,6 +114,7 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         self._in_head = False
         self._head_bytes = 0
         self._line_bytes = None
+        self._head_start = b""
         _start_request(self)
 
     def on_message_complete(self) -> None:
@@ -133,6 +142,7 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         try:
             body = Problem(status, problem(status, detail)).render()
             _errors.warning("request_refused", status=status, detail=detail)
+            log_request(*self._method_and_path(), status, self._elapsed(), client_ip)
         finally:
             reset_context(token)
         if self.cycle is not None and not self.cycle.response_complete:
@@ -152,6 +162,35 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         with suppress(NotImplementedError):  # TLS cannot half-close
             self.transport.write_eof()
         self.loop.call_later(_LINGER_SECONDS, self.transport.close)
+
+    def _method_and_path(self) -> tuple[str, str]:
+        """Return the refused request's method and path, as far as they came.
+
+        From the head's first bytes where this protocol counted them (414,
+        431), else from what httptools parsed before it failed (400): none
+        when the request line itself was not HTTP.
+        """
+        if self._head_start:
+            line = self._head_start.partition(b"\r\n")[0]
+            method, _, rest = line.partition(b" ")
+            target = rest.partition(b" ")[0]
+        elif self.url:
+            method, target = self.parser.get_method(), self.url
+        else:
+            return "", ""
+        path = target.partition(b"?")[0]
+        return method.decode("latin-1"), path.decode("latin-1")
+
+    def _elapsed(self) -> float:
+        """Milliseconds since the refused head began, where it was counted here."""
+        if not self._head_start:
+            return 0.0
+        return int((time.perf_counter() - self._head_started) * 100_000) / 100
+
+
+_HEAD_START_BYTES = MAX_LOGGED_PATH + 32
+"""How much of a head counted here is kept: enough for the method and the
+path as far as the access line logs it."""
 
 
 def protocol_class(max_bytes: int) -> type[ServiceHttpProtocol]:
