@@ -220,7 +220,7 @@ async def test_malformed_ids_are_invalid(
     [error] = assert_problem(response, 422)["errors"]
     assert error["field"] == "path.resource_id"
     assert error["type"] == "uuid_parsing"
-    assert error["message"].startswith("Input should be a valid UUID")
+    assert error["message"] == "Input should be a valid UUID"  # on both frameworks
 
 
 @pytest.mark.parametrize(

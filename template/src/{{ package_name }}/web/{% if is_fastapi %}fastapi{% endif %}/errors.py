@@ -50,6 +50,11 @@ def respond(problem: Problem) -> Response:
     )
 
 
+_SHARED_MESSAGES = {"uuid_parsing": "Input should be a valid UUID"}
+"""Pydantic's messages cut to what Litestar can say too: msgspec tells no
+more of a bad UUID than that (pydantic adds "invalid length: ...")."""
+
+
 def _field_error(error: dict[str, Any]) -> FieldError:
     location = [str(part) for part in error.get("loc", ())]
     if location == ["body"] and isinstance(error.get("input"), bytes):
@@ -59,10 +64,11 @@ def _field_error(error: dict[str, Any]) -> FieldError:
         location = ["body"]  # the rest is a character offset, not a field
     elif location[:1] == ["body"] and len(location) > 1:
         location = location[1:]
+    error_type = str(error.get("type", "value_error"))
     return FieldError(
         field=".".join(location) or "body",
-        message=str(error.get("msg", "invalid")),
-        type=str(error.get("type", "value_error")),
+        message=_SHARED_MESSAGES.get(error_type) or str(error.get("msg", "invalid")),
+        type=error_type,
     )
 
 
