@@ -211,7 +211,16 @@ async def test_other_users_resources_are_not_found(
     assert_problem(await client.delete(url, headers=stranger.headers), 404)
 
 
-@pytest.mark.parametrize("resource_id", ["abc", "1", "9" * 40])
+@pytest.mark.parametrize(
+    "resource_id",
+    [
+        "abc",
+        "1",
+        "9" * 40,
+        "{0d4e6a62-0000-4000-8000-000000000000}",
+        "urn:uuid:0d4e6a62-0000-4000-8000-000000000000",
+    ],
+)
 async def test_malformed_ids_are_invalid(
     client: httpx.AsyncClient, account: Account, resource_id: str
 ) -> None:

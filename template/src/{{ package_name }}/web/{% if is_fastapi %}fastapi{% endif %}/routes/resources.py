@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from ...query import refuse_loose_integers
 from ...schemas import ResourceCreate, ResourceOut, ResourcePage
@@ -15,6 +18,25 @@ from ..errors import responses
 router = APIRouter(prefix="/resources", tags=["resources"])
 
 MAX_OFFSET = 2**31 - 1
+
+_UUID = re.compile(
+    r"[0-9A-Fa-f]{32}"
+    r"|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+)
+
+
+def _hex_uuid(value: object) -> object:
+    """Refuse the UUID spellings msgspec (and so Litestar) refuses.
+
+    Pydantic also takes ``{...}`` and ``urn:uuid:...``; here, as on Litestar,
+    an id is 32 hex digits, dashed or not.
+    """
+    if isinstance(value, str) and not _UUID.fullmatch(value):
+        raise PydanticCustomError("uuid_parsing", "Input should be a valid UUID")
+    return value
+
+
+ResourceId = Annotated[uuid.UUID, BeforeValidator(_hex_uuid)]
 
 
 @router.post(
@@ -46,7 +68,7 @@ async def list_resources(
 
 @router.get("/{resource_id}", responses=responses(401, 404, 422, 503))
 async def get_resource(
-    resource_id: uuid.UUID, user: CurrentUser, container: ContainerDep
+    resource_id: ResourceId, user: CurrentUser, container: ContainerDep
 ) -> ResourceOut:
     """Return one of the caller's resources."""
     return ResourceOut.of(await container.resources.get(user.id, resource_id))
@@ -58,7 +80,7 @@ async def get_resource(
     responses=responses(401, 404, 422, 503),
 )
 async def delete_resource(
-    resource_id: uuid.UUID, user: CurrentUser, container: ContainerDep
+    resource_id: ResourceId, user: CurrentUser, container: ContainerDep
 ) -> Response:
     """Delete one of the caller's resources."""
     await container.resources.delete(user.id, resource_id)
