@@ -265,6 +265,9 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
         uvicorn_errors.addFilter(_startup_traceback)
 
 
+_UVICORN_LIFESPAN = os.path.join("uvicorn", "lifespan", "on.py")
+
+
 class _StartupTraceback(logging.Filter):
     """Drop uvicorn's line of a failed start-up's traceback, once it is told.
 
@@ -285,7 +288,6 @@ class _StartupTraceback(logging.Filter):
         )
 
 
-_UVICORN_LIFESPAN = os.path.join("uvicorn", "lifespan", "on.py")
 _startup_traceback = _StartupTraceback()
 
 
@@ -415,6 +417,14 @@ def get_logger(name: str) -> FilteringBoundLogger:
 
 _direct_access_lines = False
 """Whether access lines skip structlog: JSON output at level INFO or below."""
+
+
+def milliseconds_since(started: float) -> float:
+    """Return the milliseconds since ``started`` (``time.perf_counter()``).
+
+    In hundredths, truncated: cheaper than ``round()``, on every access line.
+    """
+    return int((time.perf_counter() - started) * 100_000) / 100
 
 
 def log_request(

@@ -20,7 +20,12 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..core.logging import MAX_LOGGED_PATH, get_logger, log_request
+from ..core.logging import (
+    MAX_LOGGED_PATH,
+    get_logger,
+    log_request,
+    milliseconds_since,
+)
 from ..core.security import (
     SecurityContext,
     new_request_id,
@@ -185,7 +190,7 @@ class ServiceHttpProtocol(HttpToolsProtocol):
         """Milliseconds since the refused head began, where it was counted here."""
         if not self._head_start:
             return 0.0
-        return int((time.perf_counter() - self._head_started) * 100_000) / 100
+        return milliseconds_since(self._head_started)
 
 
 _HEAD_START_BYTES = MAX_LOGGED_PATH + 32

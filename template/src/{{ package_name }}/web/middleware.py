@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
-from ..core.logging import get_logger, log_request
+from ..core.logging import get_logger, log_request, milliseconds_since
 from ..core.security import (
     ClientIPResolver,
     SecurityContext,
@@ -83,13 +83,11 @@ class RequestContextMiddleware:
             if not status:
                 await _send_problem(send_with_id, from_status(503))
         finally:
-            # Hundredths of a millisecond, truncated: cheaper than round().
-            elapsed = int((time.perf_counter() - started) * 100_000) / 100
             log_request(
                 scope["method"],
                 scope["path"],
                 status or 500,
-                elapsed,
+                milliseconds_since(started),
                 context.client_ip,
             )
             reset_context(token)
@@ -133,7 +131,7 @@ class RequestContextMiddleware:
             elif not status and can_deny:
                 await _send_problem(send_with_id, internal_error(), _DENIAL)
         finally:
-            elapsed = int((time.perf_counter() - started) * 100_000) / 100
+            elapsed = milliseconds_since(started)
             log_request("GET", scope["path"], status or 500, elapsed, context.client_ip)
             reset_context(token)
 
