@@ -21,6 +21,7 @@ ROUNDS_PER_WINDOW = 4
 """Answers per connection that fit, at least, in a measured window: on a slow
 or busy machine the windows stretch to hold them."""
 LIVE = build_request("GET", "/health/live")
+CPU_NOT_MEASURED = "CPU per request not measured"
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,38 @@ def slowest_first_answer(generator: LoadGenerator, port: int, stream: Stream) ->
 
 @dataclass(frozen=True)
 class Throughput:
-    """Requests/s of one run, and the server's CPU time per request."""
+    """Requests/s of one run, and the server's CPU time per request.
+
+    ``cpu_us`` is ``None`` when it could not be read: without ``/proc``, or
+    when the window used less than one clock tick of CPU (a quick run).
+    """
 
     rate: float
-    cpu_us: float
+    cpu_us: float | None
+
+
+def cpu_per_request(cpu_seconds: float, answered: int) -> float | None:
+    """Microseconds of CPU per answer; ``None`` for no reading.
+
+    Zero seconds means the window used under one clock tick; NaN, no ``/proc``.
+    """
+    return cpu_seconds / answered * 1e6 if cpu_seconds > 0 and answered else None
+
+
+def cpu_comparison(service_us: float | None, bare_us: float | None) -> str:
+    """Describe the CPU time per request of the service against the bare app."""
+    if service_us is None or bare_us is None:
+        return CPU_NOT_MEASURED
+    return (
+        f"CPU per request {service_us:.0f} vs {bare_us:.0f} us "
+        f"({bare_us / service_us:.2f}x)"
+    )
+
+
+def median_cpu(runs: Sequence[Throughput]) -> float | None:
+    """Median CPU time per request of ``runs``; ``None`` if one was not read."""
+    readings = [run.cpu_us for run in runs if run.cpu_us is not None]
+    return statistics.median(readings) if len(readings) == len(runs) else None
 
 
 def throughput(
@@ -143,7 +172,7 @@ def throughput(
     cpu_before = server.cpu_seconds()
     result = checked(generator.run(job), "load", 200)
     cpu = server.cpu_seconds() - cpu_before
-    return Throughput(result.rate, cpu / result.answered * 1e6)
+    return Throughput(result.rate, cpu_per_request(cpu, result.answered))
 
 
 def client_ceiling(
@@ -171,8 +200,8 @@ def middleware_overhead(
     ratios = [
         s.rate / b.rate for s, b in zip(runs["service"], runs["bare"], strict=True)
     ]
-    service_cpu = statistics.median(run.cpu_us for run in runs["service"])
-    bare_cpu = statistics.median(run.cpu_us for run in runs["bare"])
+    service_cpu = median_cpu(runs["service"])
+    bare_cpu = median_cpu(runs["bare"])
     service_rate = statistics.median(run.rate for run in runs["service"])
     bare_rate = statistics.median(run.rate for run in runs["bare"])
     return Figure(
@@ -185,8 +214,8 @@ def middleware_overhead(
             f"service {service_rate:,.0f} req/s, bare app {bare_rate:,.0f} req/s "
             "(medians); rounds "
             + " ".join(f"{ratio:.2f}" for ratio in ratios)
-            + f"; CPU per request {service_cpu:.0f} vs {bare_cpu:.0f} us "
-            f"({bare_cpu / service_cpu:.2f}x)"
+            + "; "
+            + cpu_comparison(service_cpu, bare_cpu)
         ),
         data={
             "service_rps": [run.rate for run in runs["service"]],
@@ -398,7 +427,11 @@ def resource_listing(
         detail=(
             f"pages of {plan.resources}, token verified and user loaded on each "
             f"request, {plan.connections} connections; "
-            f"{run_.cpu_us:.0f} us CPU per request in the service"
+            + (
+                f"{run_.cpu_us:.0f} us CPU per request in the service"
+                if run_.cpu_us is not None
+                else CPU_NOT_MEASURED
+            )
         ),
         data={"rps": run_.rate, "cpu_us_per_request": run_.cpu_us},
     )
