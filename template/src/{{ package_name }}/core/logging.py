@@ -20,15 +20,10 @@ straight to JSON without structlog's processor chain.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
-import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Literal
 
 import orjson
@@ -36,6 +31,7 @@ import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
 
+from .log_output import StdoutHandler, StdoutLogger, emit
 from .security import current_context
 
 LogFormat = Literal["json", "console"]
@@ -235,7 +231,7 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     structlog.configure(
         processors=[*shared, tracebacks, _renderer(fmt)],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
-        logger_factory=_StdoutLogger,
+        logger_factory=StdoutLogger,
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
@@ -250,7 +246,7 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
             _StringRenderer(_renderer(fmt)),
         ],
     )
-    handler = _StdoutHandler()
+    handler = StdoutHandler()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -299,103 +295,6 @@ def startup_failure_told() -> None:
     library frames, is left out.
     """
     _startup_traceback.told = True
-
-
-_pending: list[bytes] = []
-_batch_loop: asyncio.AbstractEventLoop | None = None
-_batch_thread = 0
-_flush_scheduled = False
-_thread_id = threading.get_ident
-
-
-@contextmanager
-def batched_lines() -> Iterator[None]:
-    """Write the lines logged on the event loop once per turn of the loop.
-
-    Under load a turn finishes many requests: their lines leave in one write
-    instead of one system call each. Every line is written by the time the
-    block ends, however it ends. Entered where no loop runs, it batches
-    nothing.
-    """
-    global _batch_loop, _batch_thread
-    try:
-        _batch_loop = asyncio.get_running_loop()
-    except RuntimeError:
-        _batch_loop = None
-    _batch_thread = _thread_id()
-    try:
-        yield
-    finally:
-        _batch_loop = None
-        flush_lines()
-
-
-def flush_lines() -> None:
-    """Write the lines batched so far."""
-    global _flush_scheduled
-    _flush_scheduled = False
-    if _pending:
-        lines = b"".join(_pending)
-        _pending.clear()
-        _write(lines)
-
-
-def _write_line(message: str | bytes) -> None:
-    """Write one rendered line, whole, to whatever ``sys.stdout`` is now."""
-    _emit((message if isinstance(message, bytes) else message.encode()) + b"\n")
-
-
-def _emit(line: bytes) -> None:
-    """Write ``line`` (newline included) now, or at the end of the loop's turn.
-
-    Inside :func:`batched_lines`, a line logged on the event loop's thread
-    waits for the end of the turn; a line from any other thread is written
-    at once. The thread is told by its id: on Python 3.11, asking for the
-    running loop costs a system call.
-    """
-    global _flush_scheduled
-    if _batch_loop is None or _thread_id() != _batch_thread:
-        _write(line)
-        return
-    _pending.append(line)
-    if not _flush_scheduled:
-        _flush_scheduled = True
-        _batch_loop.call_soon(flush_lines)
-
-
-def _write(data: bytes) -> None:
-    # Flushed at once: containers read stdout live.
-    stream = sys.stdout
-    stream.buffer.write(data)
-    stream.flush()
-
-
-class _StdoutLogger:
-    """structlog's output: every level goes to :func:`_write_line`."""
-
-    def __init__(self, *_: object) -> None:
-        pass
-
-    def msg(self, message: str | bytes) -> None:
-        """Write one rendered line."""
-        _write_line(message)
-
-    debug = info = warning = error = critical = exception = msg
-
-
-class _StdoutHandler(logging.Handler):
-    """A stdlib handler writing through :func:`_write_line`, as structlog does.
-
-    Lines of stdlib loggers (uvicorn, SQLAlchemy) keep their place among the
-    service's own.
-    """
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Write ``record``, formatted, to the current ``sys.stdout``."""
-        try:
-            _write_line(self.format(record))
-        except Exception:  # logging must never break the caller
-            self.handleError(record)
 
 
 class _StringRenderer:
@@ -467,4 +366,4 @@ def log_request(
         rendered = _SECRET_BYTES.sub(_REDACTED.encode(), rendered)
     if not path.isascii():
         rendered = _one_line(rendered)
-    _emit(rendered)
+    emit(rendered)
