@@ -327,19 +327,33 @@ def test_update_from_the_oldest_release_to_the_working_tree(
     run_checks(project, default, shared)
 
 
+def files_of(root: Path) -> dict[str, bytes]:
+    """Every file of a project, git's own left out, by its relative path."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
 @pytest.mark.parametrize(
-    ("question", "answer", "dependency"),
-    [("rate_limit_backend", "redis", "redis"), ("storage", "postgres", "asyncpg")],
+    ("question", "answer"),
+    [("rate_limit_backend", "redis"), ("storage", "postgres")],
     ids=["rate_limit_backend=redis", "storage=postgres"],
 )
 def test_update_can_change_an_answer(
-    tmp_path: Path, shared: SharedDirs, question: str, answer: str, dependency: str
+    tmp_path: Path, question: str, answer: str
 ) -> None:
+    """The service becomes, file for file, a new render with the new answer.
+
+    Files the old answer alone needed go, the new one's come. That render
+    passes its own checks in ``tests/test_variants.py``: running them again
+    here would prove nothing more.
+    """
     default = next(c for c in SUPPORTED if c.id == "fastapi-sqlite-memory-bcrypt")
     changed = replace(default, **{question: answer})
     assert changed in SUPPORTED
-    require_servers(changed)
-    _, project = render_release(tmp_path, default, "0.1.0")
+    template, project = render_release(tmp_path, default, "0.1.0")
 
     copier.run_update(
         project,
@@ -352,5 +366,14 @@ def test_update_can_change_an_answer(
     assert_clean_merge(project)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers[question] == answer
-    assert dependency in (project / "pyproject.toml").read_text(encoding="utf-8")
-    run_checks(project, changed, shared)
+    fresh = tmp_path / "fresh"
+    copier.run_copy(
+        str(template), fresh, data=changed.answers, defaults=True, unsafe=True
+    )
+    updated, rendered = files_of(project), files_of(fresh)
+    differing = sorted(
+        path
+        for path in updated.keys() | rendered.keys()
+        if updated.get(path) != rendered.get(path)
+    )
+    assert not differing, f"the update differs from a new render in {differing}"
