@@ -4,7 +4,7 @@ structlog's loggers (:class:`StdoutLogger`) and the stdlib's
 (:class:`StdoutHandler`) write through the same function, so lines of
 uvicorn and SQLAlchemy keep their place among the service's own. While the
 server runs (:func:`batched_lines`), the lines of one turn of the loop leave
-in one write.
+in one write, and a line queued by :func:`emit_later` is rendered only then.
 """
 
 from __future__ import annotations
@@ -15,8 +15,15 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
 
-_pending: list[bytes] = []
+import orjson
+
+LateLine = tuple[Any, ...]
+"""A line to render when it is written: ``line[0](line)`` returns its bytes."""
+
+_pending: list[bytes | LateLine] = []
 _batch_loop: asyncio.AbstractEventLoop | None = None
 _batch_thread = 0
 _flush_scheduled = False
@@ -50,9 +57,11 @@ def flush_lines() -> None:
     global _flush_scheduled
     _flush_scheduled = False
     if _pending:
-        lines = b"".join(_pending)
+        lines = [
+            line if isinstance(line, bytes) else _render(line) for line in _pending
+        ]
         _pending.clear()
-        _write(lines)
+        _write(b"".join(lines))
 
 
 def write_line(message: str | bytes) -> None:
@@ -65,17 +74,58 @@ def emit(line: bytes) -> None:
 
     Inside :func:`batched_lines`, a line logged on the event loop's thread
     waits for the end of the turn; a line from any other thread is written
-    at once. The thread is told by its id: on Python 3.11, asking for the
-    running loop costs a system call.
+    at once.
+    """
+    if not _queued(line):
+        _write(line)
+
+
+def emit_later(line: LateLine) -> None:
+    """Write ``line`` as :func:`emit` does, rendering it only when it is written.
+
+    Under load, the lines of a turn rendered one after another cost less
+    than each rendered in its own request, between the server's other work,
+    with little of the renderer still in the processor's caches (the access
+    line: a third of what it costs the service, measured).
+    """
+    if not _queued(line):
+        _write(_render(line))
+
+
+def _queued(line: bytes | LateLine) -> bool:
+    """Queue ``line`` for the end of the loop's turn, if lines are batched here.
+
+    The thread is told by its id: on Python 3.11, asking for the running
+    loop costs a system call.
     """
     global _flush_scheduled
     if _batch_loop is None or _thread_id() != _batch_thread:
-        _write(line)
-        return
+        return False
     _pending.append(line)
     if not _flush_scheduled:
         _flush_scheduled = True
         _batch_loop.call_soon(flush_lines)
+    return True
+
+
+def _render(line: LateLine) -> bytes:
+    """Render ``line``; if its renderer fails, a line saying so takes its place.
+
+    The other lines of the turn are written either way.
+    """
+    try:
+        rendered: bytes = line[0](line)
+    except Exception as error:  # logging must never lose the turn's lines
+        failure = {
+            "event": "log_line_not_rendered",
+            "renderer": getattr(line[0], "__qualname__", repr(line[0])),
+            "error": type(error).__name__,
+            "level": "error",
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "logger": __name__,
+        }
+        return orjson.dumps(failure, option=orjson.OPT_APPEND_NEWLINE)
+    return rendered
 
 
 def _write(data: bytes) -> None:

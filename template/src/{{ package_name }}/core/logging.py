@@ -15,7 +15,8 @@ likes, is cut to :data:`MAX_LOGGED_PATH` characters.
 
 The access line, written once per request, takes a shorter path of its own
 (:func:`log_request`): the same keys, timestamp and scrubbing, rendered
-straight to JSON without structlog's processor chain.
+straight to JSON without structlog's processor chain, with the other lines
+of its turn of the event loop.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
 
-from .log_output import StdoutHandler, StdoutLogger, emit
+from .log_output import LateLine, StdoutHandler, StdoutLogger, emit_later
 from .security import current_context
 
 LogFormat = Literal["json", "console"]
@@ -116,7 +117,11 @@ class _UTCTimestamp:
 
     def now(self) -> str:
         """Return the current time, e.g. ``2026-01-31T12:00:00.123456Z``."""
-        second, nanoseconds = divmod(time.time_ns(), 1_000_000_000)
+        return self.at(time.time_ns())
+
+    def at(self, time_ns: int) -> str:
+        """Return ``time_ns`` (nanoseconds since the epoch) in the same form."""
+        second, nanoseconds = divmod(time_ns, 1_000_000_000)
         if second != self._second:
             self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
             self._second = second
@@ -331,8 +336,10 @@ def log_request(
 ) -> None:
     """Log a request's access line: ``event="request"``, ``logger="access"``.
 
-    With JSON output at level INFO the line is built here, the way the
-    processors would build it; otherwise it goes through structlog.
+    With JSON output at level INFO the line skips structlog: its fields,
+    timestamp and request id are queued here and rendered when the line is
+    written (:func:`.log_output.emit_later`); otherwise it goes through
+    structlog.
     """
     if not _direct_access_lines:
         get_logger("access").info(
@@ -344,6 +351,24 @@ def log_request(
             client_ip=client_ip,
         )
         return
+    context = current_context()
+    emit_later(
+        (
+            _render_access_line,
+            method,
+            path,
+            status,
+            duration_ms,
+            client_ip,
+            time.time_ns(),
+            None if context is None else context.correlation_id,
+        )
+    )
+
+
+def _render_access_line(queued: LateLine) -> bytes:
+    """Render an access line :func:`log_request` queued, as the processors would."""
+    _, method, path, status, duration_ms, client_ip, time_ns, correlation_id = queued
     path = path[:MAX_LOGGED_PATH]
     line: dict[str, Any] = {
         "event": "request",
@@ -353,17 +378,16 @@ def log_request(
         "duration_ms": duration_ms,
         "client_ip": client_ip,
         "level": "info",
-        "timestamp": _timestamp.now(),
+        "timestamp": _timestamp.at(time_ns),
         "logger": "access",
     }
-    context = current_context()
-    if context is not None:
-        line["correlation_id"] = context.correlation_id
+    if correlation_id is not None:
+        line["correlation_id"] = correlation_id
     rendered = orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE)
     # Of the fields, only the method, path and request id are the client's
     # text: scan the line only if they could hold a secret's shape.
-    if _may_hold_secret(method + path + line.get("correlation_id", "")):
+    if _may_hold_secret(method + path + (correlation_id or "")):
         rendered = _SECRET_BYTES.sub(_REDACTED.encode(), rendered)
     if not path.isascii():
         rendered = _one_line(rendered)
-    emit(rendered)
+    return rendered

@@ -61,10 +61,32 @@ def current_correlation_id() -> str:
 def new_request_id() -> str:
     """Return a fresh random UUID 4 as text, e.g. ``1b4e28ba-2fa1-4d3b-a3f5-...``.
 
-    What ``str(uuid.uuid4())`` returns, at a third of its cost (it runs for
-    most requests): 122 random bits, with the version and variant in place.
+    What ``str(uuid.uuid4())`` returns (122 random bits, with the version and
+    variant in place), made :data:`_IDS_AT_ONCE` at a time: most requests
+    need one, and a batch costs one read of the system's randomness.
     """
-    digits = os.urandom(16).hex()
+    try:
+        return _fresh_ids.pop()
+    except IndexError:
+        batch = _make_request_ids(_IDS_AT_ONCE)
+        _fresh_ids.extend(batch[1:])
+        return batch[0]
+
+
+_IDS_AT_ONCE = 256
+_fresh_ids: list[str] = []
+"""Request ids made but not yet handed out; a forked child starts afresh."""
+os.register_at_fork(after_in_child=_fresh_ids.clear)
+
+
+def _make_request_ids(count: int) -> list[str]:
+    """Return ``count`` random UUID 4s as text, from one read of randomness."""
+    digits = os.urandom(16 * count).hex()
+    return [_as_uuid4(digits[at : at + 32]) for at in range(0, 32 * count, 32)]
+
+
+def _as_uuid4(digits: str) -> str:
+    """Spell 32 random hex digits as a UUID 4, version and variant in place."""
     return (
         f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-"
         f"{_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}"
