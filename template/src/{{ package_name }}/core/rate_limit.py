@@ -121,7 +121,7 @@ class RateLimiter:
         """Count one hit against ``limit`` for the client of the current request.
 
         The one way to throttle a sensitive use case per client address; the
-        IP is the one ``RequestContextMiddleware`` resolved (forwarding headers
+        IP is the one ``RequestMiddleware`` resolved (forwarding headers
         only from ``TRUSTED_PROXIES``), so rotating headers does not escape it,
         and an IPv6 client is counted per /64, so rotating addresses within its
         own network does not either. Call it first, before any expensive work,

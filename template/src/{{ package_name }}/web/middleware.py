@@ -2,8 +2,7 @@
 
 No ``BaseHTTPMiddleware``: per-request state lives in the call's locals,
 never on the instance, ``send`` is wrapped to add ``X-Request-ID``, and
-lifespan scopes pass through. Every class works unchanged under any ASGI
-framework.
+lifespan scopes pass through. It works unchanged under any ASGI framework.
 """
 
 from __future__ import annotations
@@ -35,12 +34,24 @@ _DENIAL = "websocket.http"
 _WEBSOCKET_REFUSED = "The WebSocket connection was refused."
 
 
-class RequestContextMiddleware:
-    """Bind the request's security context and log one access line."""
+class RequestMiddleware:
+    """The layer every request passes: its context, body cap, ``HEAD``, access line.
 
-    def __init__(self, app: ASGIApp, client_ip: ClientIPResolver) -> None:
+    In one pass over the request's headers it binds the security context
+    (client IP, user agent, correlation id, echoed in ``X-Request-ID``) and
+    reads how the body is framed. A body over ``max_body_bytes`` gets a 413
+    before anyone parses it; a ``HEAD`` reaches the app as a ``GET`` whose
+    body is dropped (RFC 9110, 9.3.2), so every ``GET`` route answers it.
+    Then one access line. One layer rather than one per concern: on the
+    busiest routes each layer and each pass over the headers shows.
+    """
+
+    def __init__(
+        self, app: ASGIApp, client_ip: ClientIPResolver, max_body_bytes: int
+    ) -> None:
         self.app = app
         self.client_ip = client_ip
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
         """Serve one ASGI connection."""
@@ -51,7 +62,7 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        context = self._context(scope)
+        context, declared, streamed = self._read_head(scope)
         request_id = context.correlation_id.encode()
         token = set_context(context)
         status = 0  # none sent yet; logged as 500
@@ -70,7 +81,10 @@ class RequestContextMiddleware:
             return result
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if declared > self.max_body_bytes:
+                await _send_problem(send_with_id, self._too_large())
+            else:
+                await self._pass_on(scope, receive, send_with_id, streamed)
         except Exception:
             _errors.exception("unhandled_error", path=scope["path"])
             if not status:
@@ -92,6 +106,56 @@ class RequestContextMiddleware:
             )
             reset_context(token)
 
+    def _pass_on(
+        self, scope: Message, receive: Any, send: Any, streamed: bool
+    ) -> Awaitable[None]:
+        """Hand the request to the app: ``HEAD`` as ``GET``, a streamed body counted.
+
+        A plain function handing back the app's awaitable: a request whose
+        body needs no counting costs no coroutine of its own here.
+        """
+        if scope["method"] == "HEAD":
+            scope, send = {**scope, "method": "GET"}, _headers_only(send)
+        if streamed:
+            return self._count_body(scope, receive, send)
+        passed_on: Awaitable[None] = self.app(scope, receive, send)
+        return passed_on
+
+    async def _count_body(self, scope: Message, receive: Any, send: Any) -> None:
+        """Pass a streamed body on until it runs past the cap, then refuse it.
+
+        Past the cap the 413 goes out, the app sees the client disconnect, and
+        its own reply is dropped.
+        """
+        received = 0
+        refused = False
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            message: Message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    if not started:
+                        await _send_problem(send, self._too_large())
+                    refused = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            started = True
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+    def _too_large(self) -> Problem:
+        detail = f"The request body is larger than {self.max_body_bytes} bytes."
+        return Problem(413, problem(413, detail))
+
     async def _websocket(self, scope: Message, receive: Any, send: Any) -> None:
         """Serve a WebSocket as a request: its context, ``X-Request-ID``, access line.
 
@@ -101,7 +165,7 @@ class RequestContextMiddleware:
         line comes when the connection ends: 101 for one that was accepted.
         """
         started = time.perf_counter()
-        context = self._context(scope)
+        context = self._read_head(scope)[0]
         id_header = (b"x-request-id", context.correlation_id.encode())
         token = set_context(context)
         can_deny = "websocket.http.response" in (scope.get("extensions") or {})
@@ -135,8 +199,17 @@ class RequestContextMiddleware:
             log_request("GET", scope["path"], status or 500, elapsed, context.client_ip)
             reset_context(token)
 
-    def _context(self, scope: Message) -> SecurityContext:
-        request_id = forwarded = user_agent = None
+    def _read_head(self, scope: Message) -> tuple[SecurityContext, int, bool]:
+        """Read the request's headers once.
+
+        Returns:
+            The security context; the declared body size; and whether the
+            body may run past it: an HTTP/1.1 body is exactly
+            ``Content-Length`` bytes (none without the header) unless it is
+            chunked, and an HTTP/2 body needs no length at all.
+        """
+        request_id = forwarded = user_agent = length = None
+        chunked = False
         forwarding_header = self.client_ip.header
         for name, value in scope["headers"]:
             if name == b"x-request-id":
@@ -146,92 +219,22 @@ class RequestContextMiddleware:
                 forwarded = hop if forwarded is None else f"{forwarded},{hop}"
             elif name == b"user-agent":
                 user_agent = value.decode("latin-1")[:_MAX_USER_AGENT]
+            elif name == b"content-length":
+                length = value
+            elif name == b"transfer-encoding":
+                chunked = True
         client = scope.get("client")
-        return SecurityContext(  # client_ip, user_agent, correlation_id
+        context = SecurityContext(  # client_ip, user_agent, correlation_id
             self.client_ip.resolve(client[0] if client else None, forwarded),
             user_agent or "",
             accept_request_id(request_id),
         )
-
-
-class BodySizeLimitMiddleware:
-    """Answer 413 to a request body over ``max_bytes``, before anyone parses it.
-
-    A declared ``Content-Length`` over the cap is refused without calling the
-    app; a body within it passes untouched (the server delivers no more). A
-    streamed body is counted as the app reads it: past the cap the 413 goes
-    out, the app sees the client disconnect, and its own reply is dropped.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    def __call__(self, scope: Message, receive: Any, send: Any) -> Awaitable[None]:
-        """Serve one ASGI connection.
-
-        A plain function handing back the app's awaitable: a request whose
-        body needs no counting costs no coroutine of its own here.
-        """
-        declared, streamed = (
-            _body_framing(scope) if scope["type"] == "http" else (0, False)
-        )
-        if declared > self.max_bytes:
-            return _send_problem(send, self._too_large())
-        if streamed:
-            return self._count_body(scope, receive, send)
-        passed_on: Awaitable[None] = self.app(scope, receive, send)
-        return passed_on
-
-    async def _count_body(self, scope: Message, receive: Any, send: Any) -> None:
-        """Pass a streamed body on until it runs past the cap, then refuse it."""
-        received = 0
-        refused = False
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received, refused
-            message: Message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    if not started:
-                        await _send_problem(send, self._too_large())
-                    refused = True
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if refused:
-                return
-            started = True
-            await send(message)
-
-        await self.app(scope, counting_receive, guarded_send)
-
-    def _too_large(self) -> Problem:
-        detail = f"The request body is larger than {self.max_bytes} bytes."
-        return Problem(413, problem(413, detail))
-
-
-class HeadAsGetMiddleware:
-    """Answer ``HEAD`` as ``GET`` would, without the body (RFC 9110, 9.3.2).
-
-    The app sees a ``GET``: every ``GET`` route answers ``HEAD`` with the same
-    status and headers, so an uptime check sending ``HEAD`` finds the service
-    up. The access line still names ``HEAD``.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    def __call__(self, scope: Message, receive: Any, send: Any) -> Awaitable[None]:
-        """Serve one ASGI connection (a plain function, as the body cap's)."""
-        if scope.get("method") == "HEAD":
-            scope, send = {**scope, "method": "GET"}, _headers_only(send)
-        passed_on: Awaitable[None] = self.app(scope, receive, send)
-        return passed_on
+        if length is None:
+            version = scope.get("http_version", "1.1")
+            return context, 0, chunked or not version.startswith("1.")
+        if not length.isdigit():
+            return context, 0, True
+        return context, int(length), chunked
 
 
 def _headers_only(send: Any) -> Any:
@@ -249,33 +252,13 @@ def _headers_only(send: Any) -> Any:
 def allowed_methods(methods: Iterable[str]) -> str:
     """Return an ``Allow`` value: ``methods`` sorted, ``HEAD`` wherever ``GET`` is.
 
-    ``HeadAsGetMiddleware`` serves ``HEAD`` on every ``GET`` route, though
+    ``RequestMiddleware`` serves ``HEAD`` on every ``GET`` route, though
     neither framework lists it.
     """
     listed = set(methods)
     if "GET" in listed:
         listed.add("HEAD")
     return ", ".join(sorted(listed))
-
-
-def _body_framing(scope: Message) -> tuple[int, bool]:
-    """Return the declared body size, and whether the body may run past it.
-
-    An HTTP/1.1 body is exactly ``Content-Length`` bytes (none without the
-    header) unless it is chunked; an HTTP/2 body needs no length at all.
-    """
-    length: bytes | None = None
-    chunked = False
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            length = value
-        elif name == b"transfer-encoding":
-            chunked = True
-    if length is None:
-        return 0, chunked or not scope.get("http_version", "1.1").startswith("1.")
-    if not length.isdigit():
-        return 0, True
-    return int(length), chunked
 
 
 async def _send_problem(send: Any, reply: Problem, kind: str = "http") -> None:

@@ -81,7 +81,7 @@ _MISSING_PARAMETER = re.compile(
 
 _CLIENT_LEFT = "client disconnected prematurely"
 """The detail of the 500 Litestar raises when a body ends in a disconnect:
-the client left, or ``BodySizeLimitMiddleware`` cut the body off."""
+the client left, or ``RequestMiddleware`` cut the body off."""
 
 _MISSING_BODY = FieldError("body", "Field required", "missing")
 
