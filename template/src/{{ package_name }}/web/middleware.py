@@ -111,6 +111,8 @@ class RequestMiddleware:
     ) -> Awaitable[None]:
         """Hand the request to the app: ``HEAD`` as ``GET``, a streamed body counted.
 
+        The app sees a ``HEAD`` as a ``GET``, so an uptime check sending
+        ``HEAD`` finds the service up; the access line still names ``HEAD``.
         A plain function handing back the app's awaitable: a request whose
         body needs no counting costs no coroutine of its own here.
         """
